@@ -1,0 +1,36 @@
+//! briefdeck: YAML current-affairs briefs → Anki decks and EPUB booklets.
+//!
+//! The flow is mdBook's: the sources are loaded once into a [`brief::Library`]
+//! (with every problem collected in a [`diagnostic::Report`]); exporters then
+//! render that model and never re-read YAML.
+
+pub mod brief;
+pub mod cli;
+pub mod cmd;
+pub mod diagnostic;
+pub mod error;
+pub mod limits;
+pub mod markup;
+pub mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Parses the command line, runs the command and maps failures to exit codes.
+pub fn run() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match &cli.command {
+        cli::Command::Check(args) => cmd::check::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            match &failure {
+                error::Failure::Invalid => {}
+                error::Failure::Usage(m) => output::stderr(&format!("error: {m}\n")),
+                error::Failure::Other(e) => output::stderr(&format!("error: {e:#}\n")),
+            }
+            failure.exit_code()
+        }
+    }
+}

@@ -1,0 +1,1003 @@
+//! Inline Markdown: parsing once into a small tree, rendering to XHTML or to
+//! Anki field HTML, and extracting key terms.
+//!
+//! Briefs carry a deliberately small Markdown: `**bold**` (a key term),
+//! `*italic*`, `` `code` ``, `[links](https://…)`, hard line breaks, and the raw
+//! HTML tags `<sup>`, `<sub>` and `<br>`. Everything is parsed by
+//! pulldown-cmark and filtered into [`Inline`] nodes; nothing from the source
+//! is ever copied into the output unescaped, so the output is always
+//! well-formed XHTML and never live script. Any other raw HTML is kept as
+//! visible text. Block syntax (lists, headings, quotes, code blocks) is not
+//! part of a brief's text, so a line that merely *looks* like a block marker
+//! (`2020. The year…`, `- 5 %`) stays a sentence.
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// A parsed text: paragraphs of inline nodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Markup {
+    pub paragraphs: Vec<Vec<Inline>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inline {
+    Text(String),
+    Code(String),
+    /// `**…**`. `label` marks a leading `**Significance:**`, which is not a key term.
+    Strong {
+        children: Vec<Inline>,
+        label: bool,
+    },
+    Emphasis(Vec<Inline>),
+    Link {
+        url: String,
+        children: Vec<Inline>,
+    },
+    Superscript(Vec<Inline>),
+    Subscript(Vec<Inline>),
+    LineBreak,
+}
+
+/// A problem noticed while parsing a text. The caller turns these into
+/// diagnostics with the text's position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MarkupIssue {
+    /// A link whose scheme is not http, https or mailto (error).
+    ForbiddenLinkScheme { scheme: String, url: String },
+    /// A link with no scheme; it is shown as plain text (warning).
+    RelativeLink { url: String },
+    /// `**` left unpaired; it shows as literal asterisks (warning).
+    UnbalancedBold,
+    /// Raw HTML other than the allowed tags; it shows as text (warning).
+    DisallowedHtml { html: String },
+    /// `![alt](src)`: only a point's `image` key adds images (warning).
+    InlineImage { url: String },
+}
+
+impl MarkupIssue {
+    pub fn is_error(&self) -> bool {
+        matches!(self, MarkupIssue::ForbiddenLinkScheme { .. })
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            MarkupIssue::ForbiddenLinkScheme { .. } => "link-scheme",
+            MarkupIssue::RelativeLink { .. } => "relative-link",
+            MarkupIssue::UnbalancedBold => "unbalanced-bold",
+            MarkupIssue::DisallowedHtml { .. } => "raw-html",
+            MarkupIssue::InlineImage { .. } => "inline-image",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            MarkupIssue::ForbiddenLinkScheme { scheme, url } => format!(
+                "link scheme `{scheme}:` is not allowed (only http, https and mailto): `{}`",
+                shorten(url)
+            ),
+            MarkupIssue::RelativeLink { url } => format!(
+                "link `{}` has no scheme; it is kept as plain text",
+                shorten(url)
+            ),
+            MarkupIssue::UnbalancedBold => {
+                "unbalanced `**`: it will show as literal asterisks and make no key term".into()
+            }
+            MarkupIssue::DisallowedHtml { html } => format!(
+                "raw HTML `{}` is not allowed here; it will be shown as text (allowed: <sup>, <sub>, <br>)",
+                shorten(html)
+            ),
+            MarkupIssue::InlineImage { url } => format!(
+                "inline image `{}` is shown as its alt text; use a point's `image` key for figures",
+                shorten(url)
+            ),
+        }
+    }
+}
+
+fn shorten(s: &str) -> Cow<'_, str> {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(format!("{}…", s.chars().take(MAX).collect::<String>()))
+    }
+}
+
+/// A key term: a bold run that is not a label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyTerm {
+    /// How it reads (the first spelling met), plain text.
+    pub text: String,
+    /// Identity: lower-cased, whitespace collapsed. Two bold runs with the
+    /// same key are one term.
+    pub key: String,
+}
+
+/// How text is escaped for the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// XHTML for EPUB.
+    Xhtml,
+    /// Anki field HTML: also escapes `{` and `}` so that source text can never
+    /// form a cloze (`{{c1::…}}`) or a template reference (`{{Field}}`).
+    Anki,
+}
+
+impl Markup {
+    /// Parses a text. Never fails: problems are returned beside the tree.
+    pub fn parse(source: &str) -> (Markup, Vec<MarkupIssue>) {
+        let prepared = neutralize_block_syntax(source);
+        let mut builder = Builder::default();
+        let parser = Parser::new_ext(&prepared, Options::empty());
+        for event in parser {
+            builder.event(event);
+        }
+        builder.finish()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paragraphs.iter().all(|p| p.is_empty())
+    }
+
+    /// Distinct key terms in order of first appearance.
+    pub fn key_terms(&self) -> Vec<KeyTerm> {
+        let mut terms: Vec<KeyTerm> = Vec::new();
+        for inline in self.paragraphs.iter().flatten() {
+            collect_terms(inline, &mut terms);
+        }
+        terms
+    }
+
+    /// The text without markup, paragraphs separated by a blank line.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            for inline in p {
+                push_plain(inline, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Inline HTML: paragraphs joined with `<br/>`, for list items and fields.
+    pub fn to_inline_html(&self, flavor: Flavor) -> String {
+        self.render(flavor, false, &mut |_, inner, _| {
+            format!("<strong>{inner}</strong>")
+        })
+    }
+
+    /// Block HTML: each paragraph in `<p>`.
+    pub fn to_block_html(&self, flavor: Flavor) -> String {
+        self.render(flavor, true, &mut |_, inner, _| {
+            format!("<strong>{inner}</strong>")
+        })
+    }
+
+    /// Renders with a caller-chosen rendering of key terms: `strong` receives
+    /// the term (None for a label), its already-rendered inner HTML, and the
+    /// flavor. Used by the Anki exporter to write clozes.
+    pub fn render(
+        &self,
+        flavor: Flavor,
+        blocks: bool,
+        strong: &mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
+    ) -> String {
+        let mut out = String::new();
+        let mut r = Renderer { flavor, strong };
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            if blocks {
+                out.push_str("<p>");
+            } else if i > 0 {
+                out.push_str("<br/>");
+            }
+            for inline in p {
+                r.inline(inline, &mut out, false);
+            }
+            if blocks {
+                out.push_str("</p>");
+            }
+        }
+        out
+    }
+}
+
+/// Normalises a term for identity: whitespace collapsed, lower case.
+pub fn term_key(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn collect_terms(inline: &Inline, terms: &mut Vec<KeyTerm>) {
+    match inline {
+        Inline::Strong { children, label } => {
+            if *label {
+                return;
+            }
+            let text = plain_of(children)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let key = term_key(&text);
+            if !key.is_empty() && !terms.iter().any(|t| t.key == key) {
+                terms.push(KeyTerm { text, key });
+            }
+        }
+        Inline::Emphasis(c)
+        | Inline::Link { children: c, .. }
+        | Inline::Superscript(c)
+        | Inline::Subscript(c) => {
+            for i in c {
+                collect_terms(i, terms);
+            }
+        }
+        Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+    }
+}
+
+fn plain_of(inlines: &[Inline]) -> String {
+    let mut s = String::new();
+    for i in inlines {
+        push_plain(i, &mut s);
+    }
+    s
+}
+
+fn push_plain(inline: &Inline, out: &mut String) {
+    match inline {
+        Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+        Inline::LineBreak => out.push('\n'),
+        Inline::Strong { children: c, .. }
+        | Inline::Emphasis(c)
+        | Inline::Link { children: c, .. }
+        | Inline::Superscript(c)
+        | Inline::Subscript(c) => {
+            for i in c {
+                push_plain(i, out);
+            }
+        }
+    }
+}
+
+struct Renderer<'a> {
+    flavor: Flavor,
+    strong: &'a mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
+}
+
+impl Renderer<'_> {
+    fn children(&mut self, children: &[Inline], out: &mut String, in_term: bool) {
+        for c in children {
+            self.inline(c, out, in_term);
+        }
+    }
+
+    fn inline(&mut self, inline: &Inline, out: &mut String, in_term: bool) {
+        match inline {
+            Inline::Text(t) => escape_into(t, self.flavor, out),
+            Inline::Code(t) => {
+                out.push_str("<code>");
+                escape_into(t, self.flavor, out);
+                out.push_str("</code>");
+            }
+            Inline::LineBreak => out.push_str("<br/>"),
+            Inline::Emphasis(c) => self.wrap("em", c, out, in_term),
+            Inline::Superscript(c) => self.wrap("sup", c, out, in_term),
+            Inline::Subscript(c) => self.wrap("sub", c, out, in_term),
+            Inline::Link { url, children } => {
+                out.push_str("<a href=\"");
+                escape_into(url, self.flavor, out);
+                out.push_str("\">");
+                self.children(children, out, in_term);
+                out.push_str("</a>");
+            }
+            Inline::Strong { children, label } => {
+                // Bold inside a key term is only formatting.
+                if in_term {
+                    self.wrap("strong", children, out, true);
+                    return;
+                }
+                let mut inner = String::new();
+                self.children(children, &mut inner, true);
+                let term = if *label {
+                    None
+                } else {
+                    let text = plain_of(children)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let key = term_key(&text);
+                    (!key.is_empty()).then_some(KeyTerm { text, key })
+                };
+                match (&term, label) {
+                    (None, false) => {
+                        // Empty bold (`** **`): plain formatting.
+                        let _ = write!(out, "<strong>{inner}</strong>");
+                    }
+                    _ => out.push_str(&(self.strong)(term.as_ref(), &inner, self.flavor)),
+                }
+            }
+        }
+    }
+
+    fn wrap(&mut self, tag: &str, children: &[Inline], out: &mut String, in_term: bool) {
+        let _ = write!(out, "<{tag}>");
+        self.children(children, out, in_term);
+        let _ = write!(out, "</{tag}>");
+    }
+}
+
+/// Escapes text for XHTML (and, for Anki, template braces).
+pub fn escape_into(text: &str, flavor: Flavor, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '{' if flavor == Flavor::Anki => out.push_str("&#123;"),
+            '}' if flavor == Flavor::Anki => out.push_str("&#125;"),
+            // Characters XML 1.0 forbids are dropped rather than emitted.
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+}
+
+pub fn escape(text: &str, flavor: Flavor) -> String {
+    let mut s = String::with_capacity(text.len());
+    escape_into(text, flavor, &mut s);
+    s
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// Escapes line-leading characters that Markdown would read as block syntax,
+/// and drops leading indentation (which would make a code block). Texts in a
+/// brief are sentences, never lists or headings.
+fn neutralize_block_syntax(source: &str) -> Cow<'_, str> {
+    if !source.lines().any(needs_neutralizing) {
+        return Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len() + 8);
+    for (i, line) in source.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        match block_marker_at(trimmed) {
+            Some(at) => {
+                out.push_str(&trimmed[..at]);
+                out.push('\\');
+                out.push_str(&trimmed[at..]);
+            }
+            None => out.push_str(trimmed),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_neutralizing(line: &str) -> bool {
+    line.starts_with([' ', '\t']) || block_marker_at(line).is_some()
+}
+
+/// Where to put a backslash when `line` starts with something Markdown reads
+/// as a block: before the marker, or before the dot of `2020.`.
+fn block_marker_at(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let &first = bytes.first()?;
+    let followed_by_space_or_end =
+        |at: usize| bytes.get(at).is_none_or(|b| *b == b' ' || *b == b'\t');
+    match first {
+        b'#' | b'>' | b'=' | b'|' => Some(0),
+        b'-' | b'+' | b'_' | b'~' | b'`'
+            if followed_by_space_or_end(1) || bytes.get(1) == Some(&first) =>
+        {
+            Some(0)
+        }
+        b'*' if followed_by_space_or_end(1)
+            || line.starts_with("***")
+            || line.starts_with("* *") =>
+        {
+            Some(0)
+        }
+        b'0'..=b'9' => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            let after = bytes.get(digits);
+            (digits <= 9
+                && matches!(after, Some(b'.') | Some(b')'))
+                && followed_by_space_or_end(digits + 1))
+            .then_some(digits)
+        }
+        b'[' if is_link_definition(line) => Some(0),
+        _ => None,
+    }
+}
+
+fn is_link_definition(line: &str) -> bool {
+    line.find("]:").is_some_and(|i| !line[1..i].contains(']'))
+}
+
+/// Builds the tree from pulldown-cmark events, filtering as it goes.
+#[derive(Default)]
+struct Builder {
+    paragraphs: Vec<Vec<Inline>>,
+    /// Open containers, innermost last. The bottom frame is the paragraph.
+    stack: Vec<Frame>,
+    issues: Vec<MarkupIssue>,
+    /// Inside `![alt](…)`: alt text only.
+    in_image: usize,
+}
+
+struct Frame {
+    kind: FrameKind,
+    children: Vec<Inline>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum FrameKind {
+    Paragraph,
+    Strong,
+    Emphasis,
+    /// `None` when the link is dropped (kept as its text).
+    Link(Option<String>),
+    /// Raw `<sup>`/`<sub>`, closed by its own end tag.
+    Html(HtmlTag),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HtmlTag {
+    Sup,
+    Sub,
+}
+
+impl HtmlTag {
+    fn open_text(self) -> &'static str {
+        match self {
+            HtmlTag::Sup => "<sup>",
+            HtmlTag::Sub => "<sub>",
+        }
+    }
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                self.in_image += 1;
+                self.issues.push(MarkupIssue::InlineImage {
+                    url: dest_url.to_string(),
+                });
+            }
+            Event::End(TagEnd::Image) => self.in_image = self.in_image.saturating_sub(1),
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::HtmlBlock) => self.open_paragraph(),
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::HtmlBlock) => self.close_paragraph(),
+            Event::Start(Tag::Strong) => self.push(FrameKind::Strong),
+            Event::Start(Tag::Emphasis) => self.push(FrameKind::Emphasis),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let url = self.check_link(link_type, &dest_url);
+                self.push(FrameKind::Link(url));
+            }
+            Event::End(TagEnd::Strong) => self.pop(&FrameKind::Strong),
+            Event::End(TagEnd::Emphasis) => self.pop(&FrameKind::Emphasis),
+            Event::End(TagEnd::Link) => self.pop_link(),
+            Event::Text(t) => self.text(&t),
+            Event::Code(t) => self.add(Inline::Code(t.into_string())),
+            Event::InlineHtml(h) | Event::Html(h) => self.html(&h),
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => self.add(Inline::LineBreak),
+            // Block structure cannot occur after neutralising, and the
+            // remaining events (math, footnotes, rules, task lists) need
+            // options we do not enable; any stray text is kept as text.
+            Event::Start(_) | Event::End(_) | Event::Rule | Event::TaskListMarker(_) => {}
+            Event::InlineMath(t) | Event::DisplayMath(t) | Event::FootnoteReference(t) => {
+                self.text(&t)
+            }
+        }
+    }
+
+    fn check_link(&mut self, link_type: LinkType, url: &str) -> Option<String> {
+        let url = url.trim();
+        match scheme_of(url) {
+            Some(s) if ["http", "https", "mailto"].contains(&s.to_ascii_lowercase().as_str()) => {
+                Some(url.to_owned())
+            }
+            Some(s) => {
+                self.issues.push(MarkupIssue::ForbiddenLinkScheme {
+                    scheme: s.to_owned(),
+                    url: url.to_owned(),
+                });
+                None
+            }
+            None => {
+                // `<foo@bar.org>` autolinks have no scheme but are e-mail.
+                if link_type == LinkType::Email {
+                    return Some(format!("mailto:{url}"));
+                }
+                self.issues.push(MarkupIssue::RelativeLink {
+                    url: url.to_owned(),
+                });
+                None
+            }
+        }
+    }
+
+    fn open_paragraph(&mut self) {
+        self.close_paragraph();
+        self.stack.push(Frame {
+            kind: FrameKind::Paragraph,
+            children: Vec::new(),
+        });
+    }
+
+    fn close_paragraph(&mut self) {
+        if self.stack.is_empty() {
+            return;
+        }
+        while self.stack.len() > 1 {
+            self.unwind_top();
+        }
+        let frame = self.stack.pop().expect("paragraph frame");
+        if !frame.children.is_empty() {
+            self.paragraphs.push(merge_text(frame.children));
+        }
+    }
+
+    fn ensure_paragraph(&mut self) {
+        if self.stack.is_empty() {
+            self.open_paragraph();
+        }
+    }
+
+    fn push(&mut self, kind: FrameKind) {
+        if self.in_image > 0 {
+            return;
+        }
+        self.ensure_paragraph();
+        self.stack.push(Frame {
+            kind,
+            children: Vec::new(),
+        });
+    }
+
+    fn add(&mut self, inline: Inline) {
+        self.ensure_paragraph();
+        self.stack.last_mut().expect("frame").children.push(inline);
+    }
+
+    fn text(&mut self, t: &str) {
+        if !t.is_empty() {
+            self.add(Inline::Text(t.to_owned()));
+        }
+    }
+
+    /// Closes the innermost frame of `kind`, first unwinding raw-HTML frames
+    /// opened inside it and never closed (`**a <sup>b**`).
+    fn pop(&mut self, kind: &FrameKind) {
+        if self.in_image > 0 {
+            return;
+        }
+        while let Some(top) = self.stack.last() {
+            if top.kind == *kind || top.kind == FrameKind::Paragraph {
+                break;
+            }
+            self.unwind_top();
+        }
+        if self.stack.last().is_some_and(|f| f.kind == *kind) {
+            let frame = self.stack.pop().expect("frame");
+            let node = match frame.kind {
+                FrameKind::Strong => Inline::Strong {
+                    children: frame.children,
+                    label: false,
+                },
+                FrameKind::Emphasis => Inline::Emphasis(frame.children),
+                _ => unreachable!("pop is only called for strong and emphasis"),
+            };
+            self.add(node);
+        }
+    }
+
+    fn pop_link(&mut self) {
+        if self.in_image > 0 {
+            return;
+        }
+        while let Some(top) = self.stack.last() {
+            if matches!(top.kind, FrameKind::Link(_) | FrameKind::Paragraph) {
+                break;
+            }
+            self.unwind_top();
+        }
+        if let Some(Frame {
+            kind: FrameKind::Link(url),
+            ..
+        }) = self.stack.last()
+        {
+            let url = url.clone();
+            let frame = self.stack.pop().expect("frame");
+            match url {
+                Some(url) => self.add(Inline::Link {
+                    url,
+                    children: frame.children,
+                }),
+                None => {
+                    for c in frame.children {
+                        self.add(c);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pops the top frame without its closing event: a raw-HTML frame becomes
+    /// its opening tag as text followed by its children; a Markdown frame
+    /// (which pulldown-cmark always closes) is closed normally.
+    fn unwind_top(&mut self) {
+        let frame = self.stack.pop().expect("frame");
+        let parent = &mut self.stack.last_mut().expect("paragraph frame").children;
+        match frame.kind {
+            FrameKind::Html(tag) => {
+                parent.push(Inline::Text(tag.open_text().to_owned()));
+                parent.extend(frame.children);
+            }
+            FrameKind::Strong => parent.push(Inline::Strong {
+                children: frame.children,
+                label: false,
+            }),
+            FrameKind::Emphasis => parent.push(Inline::Emphasis(frame.children)),
+            FrameKind::Link(Some(url)) => parent.push(Inline::Link {
+                url,
+                children: frame.children,
+            }),
+            FrameKind::Link(None) => parent.extend(frame.children),
+            FrameKind::Paragraph => unreachable!("the paragraph frame is never unwound"),
+        }
+    }
+
+    /// Raw HTML: the allowed tags become nodes, anything else stays text.
+    fn html(&mut self, raw: &str) {
+        for piece in split_html(raw) {
+            match piece {
+                HtmlPiece::Text(t) => self.text(t),
+                HtmlPiece::Tag(tag) => match allowed_tag(tag) {
+                    Some(AllowedTag::Br) => self.add(Inline::LineBreak),
+                    Some(AllowedTag::Open(t)) => self.push(FrameKind::Html(t)),
+                    Some(AllowedTag::Close(t)) => self.close_html(t, tag),
+                    None => {
+                        self.issues.push(MarkupIssue::DisallowedHtml {
+                            html: tag.to_owned(),
+                        });
+                        self.text(tag);
+                    }
+                },
+            }
+        }
+    }
+
+    fn close_html(&mut self, tag: HtmlTag, raw: &str) {
+        if self
+            .stack
+            .last()
+            .is_some_and(|f| f.kind == FrameKind::Html(tag))
+        {
+            let frame = self.stack.pop().expect("frame");
+            self.add(match tag {
+                HtmlTag::Sup => Inline::Superscript(frame.children),
+                HtmlTag::Sub => Inline::Subscript(frame.children),
+            });
+        } else {
+            // A stray or crossing end tag stays visible as text.
+            self.text(raw);
+        }
+    }
+
+    fn finish(mut self) -> (Markup, Vec<MarkupIssue>) {
+        self.close_paragraph();
+        let mut paragraphs = self.paragraphs;
+        if let Some(first) = paragraphs.first_mut() {
+            mark_label(first);
+        }
+        // pulldown-cmark leaves an unpaired `**` as text (in pieces).
+        if paragraphs.iter().flatten().any(has_literal_double_star) {
+            self.issues.push(MarkupIssue::UnbalancedBold);
+        }
+        (Markup { paragraphs }, self.issues)
+    }
+}
+
+/// A bold run opening the text and ending in a colon (`**Significance:**`,
+/// or `**Significance**:`) is a label, not a key term.
+fn mark_label(paragraph: &mut [Inline]) {
+    let colon_after = matches!(paragraph.get(1), Some(Inline::Text(t)) if t.starts_with(':'));
+    if let Some(Inline::Strong { children, label }) = paragraph.first_mut() {
+        if plain_of(children).trim_end().ends_with(':') || colon_after {
+            *label = true;
+        }
+    }
+}
+
+fn has_literal_double_star(inline: &Inline) -> bool {
+    match inline {
+        Inline::Text(t) => t.contains("**"),
+        Inline::Code(_) | Inline::LineBreak => false,
+        Inline::Strong { children: c, .. }
+        | Inline::Emphasis(c)
+        | Inline::Link { children: c, .. }
+        | Inline::Superscript(c)
+        | Inline::Subscript(c) => c.iter().any(has_literal_double_star),
+    }
+}
+
+/// Joins adjacent text nodes (pulldown-cmark splits text at every escape).
+fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        let i = match i {
+            Inline::Strong { children, label } => Inline::Strong {
+                children: merge_text(children),
+                label,
+            },
+            Inline::Emphasis(c) => Inline::Emphasis(merge_text(c)),
+            Inline::Superscript(c) => Inline::Superscript(merge_text(c)),
+            Inline::Subscript(c) => Inline::Subscript(merge_text(c)),
+            Inline::Link { url, children } => Inline::Link {
+                url,
+                children: merge_text(children),
+            },
+            other => other,
+        };
+        match (out.last_mut(), i) {
+            (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
+            (_, i) => out.push(i),
+        }
+    }
+    out
+}
+
+fn scheme_of(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+enum HtmlPiece<'a> {
+    Text(&'a str),
+    Tag(&'a str),
+}
+
+/// Splits raw HTML into tags (`<…>`) and the text between them.
+fn split_html(raw: &str) -> Vec<HtmlPiece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = raw;
+    while let Some(start) = rest.find('<') {
+        if start > 0 {
+            pieces.push(HtmlPiece::Text(&rest[..start]));
+        }
+        match rest[start..].find('>') {
+            Some(end) => {
+                pieces.push(HtmlPiece::Tag(&rest[start..start + end + 1]));
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                pieces.push(HtmlPiece::Text(&rest[start..]));
+                rest = "";
+            }
+        }
+    }
+    if !rest.is_empty() {
+        pieces.push(HtmlPiece::Text(rest));
+    }
+    pieces
+}
+
+enum AllowedTag {
+    Open(HtmlTag),
+    Close(HtmlTag),
+    Br,
+}
+
+fn allowed_tag(tag: &str) -> Option<AllowedTag> {
+    let inner = tag.strip_prefix('<')?.strip_suffix('>')?.trim();
+    let lower = inner.to_ascii_lowercase();
+    match lower.as_str() {
+        "sup" => Some(AllowedTag::Open(HtmlTag::Sup)),
+        "sub" => Some(AllowedTag::Open(HtmlTag::Sub)),
+        "/sup" => Some(AllowedTag::Close(HtmlTag::Sup)),
+        "/sub" => Some(AllowedTag::Close(HtmlTag::Sub)),
+        "br" | "br/" | "br /" => Some(AllowedTag::Br),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(src: &str) -> String {
+        Markup::parse(src).0.to_inline_html(Flavor::Xhtml)
+    }
+
+    fn terms(src: &str) -> Vec<String> {
+        Markup::parse(src)
+            .0
+            .key_terms()
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    fn issues(src: &str) -> Vec<MarkupIssue> {
+        Markup::parse(src).1
+    }
+
+    #[test]
+    fn bold_italic_code_and_links_render() {
+        assert_eq!(
+            html("A **key** and *soft* `x<y` [site](https://a.org/?q=1&r=2)"),
+            "A <strong>key</strong> and <em>soft</em> <code>x&lt;y</code> <a href=\"https://a.org/?q=1&amp;r=2\">site</a>"
+        );
+    }
+
+    #[test]
+    fn sup_sub_and_br_are_the_only_raw_tags_kept() {
+        assert_eq!(
+            html("13<sup>th</sup> CO<sub>2</sub> a<br>b"),
+            "13<sup>th</sup> CO<sub>2</sub> a<br/>b"
+        );
+        assert_eq!(html("<b>x</b>"), "&lt;b&gt;x&lt;/b&gt;");
+        assert_eq!(
+            issues("<b>x</b>"),
+            vec![
+                MarkupIssue::DisallowedHtml { html: "<b>".into() },
+                MarkupIssue::DisallowedHtml {
+                    html: "</b>".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn script_is_shown_as_text() {
+        let out = html("<script>alert(1)</script> and <img src=x onerror=alert(1)>");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("<img"), "{out}");
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_sup_becomes_text() {
+        assert_eq!(html("13<sup>th anniversary"), "13&lt;sup&gt;th anniversary");
+        assert_eq!(html("**a <sup>b** c"), "<strong>a &lt;sup&gt;b</strong> c");
+        assert_eq!(html("x</sup>"), "x&lt;/sup&gt;");
+    }
+
+    #[test]
+    fn javascript_links_are_errors_and_dropped() {
+        let (m, issues) = Markup::parse("[click](javascript:alert(1))");
+        assert!(issues[0].is_error());
+        assert_eq!(m.to_inline_html(Flavor::Xhtml), "click");
+        let (_, issues) = Markup::parse("[x](JavaScript:alert(1))");
+        assert!(
+            matches!(&issues[0], MarkupIssue::ForbiddenLinkScheme { scheme, .. } if scheme == "JavaScript")
+        );
+    }
+
+    #[test]
+    fn relative_links_are_kept_as_text_with_a_warning() {
+        let (m, issues) = Markup::parse("see [the page](/printpdf/x)");
+        assert_eq!(m.to_inline_html(Flavor::Xhtml), "see the page");
+        assert_eq!(
+            issues,
+            vec![MarkupIssue::RelativeLink {
+                url: "/printpdf/x".into()
+            }]
+        );
+        assert!(!issues[0].is_error());
+    }
+
+    #[test]
+    fn mailto_and_autolinks_are_allowed() {
+        assert_eq!(
+            html("<https://x.org>"),
+            "<a href=\"https://x.org\">https://x.org</a>"
+        );
+        assert_eq!(
+            html("[m](mailto:a@b.org)"),
+            "<a href=\"mailto:a@b.org\">m</a>"
+        );
+    }
+
+    #[test]
+    fn key_terms_are_distinct_and_ordered() {
+        assert_eq!(terms("**B** then **a** then **b**"), vec!["B", "a"]);
+    }
+
+    #[test]
+    fn a_leading_label_is_not_a_key_term() {
+        assert_eq!(terms("**Significance:** it helps **5G**"), vec!["5G"]);
+        assert_eq!(terms("**Significance**: it helps **5G**"), vec!["5G"]);
+        assert_eq!(terms("It helps **Significance:**"), vec!["Significance:"]);
+    }
+
+    #[test]
+    fn unbalanced_bold_is_reported_and_shown_literally() {
+        let (m, issues) = Markup::parse("a **broken term");
+        assert_eq!(issues, vec![MarkupIssue::UnbalancedBold]);
+        assert!(m.key_terms().is_empty());
+        assert_eq!(m.to_inline_html(Flavor::Xhtml), "a **broken term");
+    }
+
+    #[test]
+    fn block_syntax_stays_a_sentence() {
+        assert_eq!(
+            html("2020. The year of **Covid-19**"),
+            "2020. The year of <strong>Covid-19</strong>"
+        );
+        assert_eq!(html("- 5 per cent"), "- 5 per cent");
+        assert_eq!(html("# 5G rollout"), "# 5G rollout");
+        assert_eq!(
+            html("    indented **code**"),
+            "indented <strong>code</strong>"
+        );
+        assert_eq!(html("> quoted"), "&gt; quoted");
+        assert_eq!(html("[a]: https://x.org"), "[a]: https://x.org");
+        assert_eq!(html("line\n---"), "line ---");
+    }
+
+    #[test]
+    fn anki_flavor_escapes_template_braces() {
+        let out = Markup::parse("{{c1::x}} and {{Front}}")
+            .0
+            .to_inline_html(Flavor::Anki);
+        assert!(!out.contains("{{"), "{out}");
+        assert!(!out.contains('{'), "{out}");
+    }
+
+    #[test]
+    fn paragraphs_render_as_blocks_or_breaks() {
+        let m = Markup::parse("one\n\ntwo").0;
+        assert_eq!(m.to_block_html(Flavor::Xhtml), "<p>one</p><p>two</p>");
+        assert_eq!(m.to_inline_html(Flavor::Xhtml), "one<br/>two");
+        assert_eq!(m.plain_text(), "one\n\ntwo");
+    }
+
+    #[test]
+    fn custom_strong_rendering_sees_terms_and_labels() {
+        let m = Markup::parse("**Note:** a **b**").0;
+        let out = m.render(Flavor::Anki, false, &mut |term, inner, _| match term {
+            Some(t) => format!("[{}:{inner}]", t.key),
+            None => format!("<b>{inner}</b>"),
+        });
+        assert_eq!(out, "<b>Note:</b> a [b:b]");
+    }
+
+    #[test]
+    fn entities_are_decoded_then_escaped_again() {
+        assert_eq!(html("&lt;b&gt; &amp; &copy;"), "&lt;b&gt; &amp; ©");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_output() {
+        let out = html("a\u{0}b\u{1b}c\u{7}");
+        assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
+        assert!(out.starts_with('a') && out.contains("bc"), "{out:?}");
+    }
+}
