@@ -138,7 +138,8 @@ impl SourceMap {
     }
 }
 
-/// All diagnostics of a run, errors first within each file, in source order.
+/// All diagnostics of a run: errors first, then by file and position; several
+/// at one place keep the order in which they were found.
 #[derive(Default, Clone, Debug)]
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
@@ -169,7 +170,8 @@ impl Report {
     /// then by file and position.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {
-            (a.severity, &a.file, a.pos, &a.message).cmp(&(b.severity, &b.file, b.pos, &b.message))
+            (a.severity, &a.file, a.pos.line, a.pos.col)
+                .cmp(&(b.severity, &b.file, b.pos.line, b.pos.col))
         });
         self.diagnostics.dedup();
     }

@@ -720,10 +720,10 @@ impl Builder {
 /// or `**Significance**:`) is a label, not a key term.
 fn mark_label(paragraph: &mut [Inline]) {
     let colon_after = matches!(paragraph.get(1), Some(Inline::Text(t)) if t.starts_with(':'));
-    if let Some(Inline::Strong { children, label }) = paragraph.first_mut() {
-        if plain_of(children).trim_end().ends_with(':') || colon_after {
-            *label = true;
-        }
+    if let Some(Inline::Strong { children, label }) = paragraph.first_mut()
+        && (plain_of(children).trim_end().ends_with(':') || colon_after)
+    {
+        *label = true;
     }
 }
 
@@ -999,5 +999,124 @@ mod tests {
         let out = html("a\u{0}b\u{1b}c\u{7}");
         assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
         assert!(out.starts_with('a') && out.contains("bc"), "{out:?}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text rich in Markdown and HTML syntax, to stress the filter.
+    fn hostile_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("**".to_owned()),
+            Just("*".to_owned()),
+            Just("_".to_owned()),
+            Just("`".to_owned()),
+            Just("<sup>".to_owned()),
+            Just("</sup>".to_owned()),
+            Just("<sub>".to_owned()),
+            Just("</sub>".to_owned()),
+            Just("<br>".to_owned()),
+            Just("<script>".to_owned()),
+            Just("<img src=x onerror=alert(1)>".to_owned()),
+            Just("]]>".to_owned()),
+            Just("&amp;".to_owned()),
+            Just("&#0;".to_owned()),
+            Just("[a](".to_owned()),
+            Just("javascript:".to_owned()),
+            Just("https://x.org".to_owned()),
+            Just(")".to_owned()),
+            Just("{{c1::".to_owned()),
+            Just("}}".to_owned()),
+            Just("\n".to_owned()),
+            Just("\n\n".to_owned()),
+            Just("    ".to_owned()),
+            Just("- ".to_owned()),
+            Just("1. ".to_owned()),
+            Just("# ".to_owned()),
+            Just("\u{202e}".to_owned()),
+            Just("\u{200b}".to_owned()),
+            "[a-zA-Z0-9 ]{0,6}",
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    fn assert_well_formed(html: &str) {
+        let doc = format!("<root xmlns=\"http://www.w3.org/1999/xhtml\">{html}</root>");
+        if let Err(e) = roxmltree::Document::parse(&doc) {
+            panic!("not well-formed ({e}): {html:?}");
+        }
+    }
+
+    fn elements(html: &str) -> Vec<String> {
+        let doc = format!("<root>{html}</root>");
+        let doc = roxmltree::Document::parse(&doc).expect("well-formed");
+        doc.descendants()
+            .filter(|n| n.is_element())
+            .map(|n| n.tag_name().name().to_owned())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn output_is_always_well_formed_xhtml(src in hostile_text()) {
+            let (m, _) = Markup::parse(&src);
+            for flavor in [Flavor::Xhtml, Flavor::Anki] {
+                assert_well_formed(&m.to_inline_html(flavor));
+                assert_well_formed(&m.to_block_html(flavor));
+            }
+        }
+
+        #[test]
+        fn only_allowed_elements_appear(src in hostile_text()) {
+            let html = Markup::parse(&src).0.to_block_html(Flavor::Xhtml);
+            for name in elements(&html) {
+                prop_assert!(
+                    ["root", "p", "strong", "em", "code", "a", "sup", "sub", "br"].contains(&name.as_str()),
+                    "unexpected <{}> in {:?}", name, html
+                );
+            }
+        }
+
+        #[test]
+        fn links_are_only_http_https_or_mailto(src in hostile_text()) {
+            let html = Markup::parse(&src).0.to_inline_html(Flavor::Xhtml);
+            let wrapped = format!("<root>{html}</root>");
+            let doc = roxmltree::Document::parse(&wrapped).unwrap();
+            for a in doc.descendants().filter(|n| n.has_tag_name("a")) {
+                let href = a.attribute("href").unwrap_or("").to_ascii_lowercase();
+                prop_assert!(href.starts_with("http://") || href.starts_with("https://") || href.starts_with("mailto:"), "{}", href);
+            }
+        }
+
+        #[test]
+        fn anki_output_never_holds_template_braces(src in hostile_text()) {
+            let html = Markup::parse(&src).0.to_inline_html(Flavor::Anki);
+            prop_assert!(!html.contains('{') && !html.contains('}'), "{}", html);
+        }
+
+        #[test]
+        fn bold_terms_round_trip(
+            before in "[a-z ]{0,12}",
+            terms in prop::collection::vec("[A-Za-z][A-Za-z0-9 ]{0,10}[A-Za-z0-9]", 1..5),
+            after in "[a-z ]{0,12}",
+        ) {
+            let body: Vec<String> = terms.iter().map(|t| format!("**{t}**")).collect();
+            let src = format!("x {before} {} {after}", body.join(" and "));
+            let mut expected: Vec<String> = Vec::new();
+            for t in &terms {
+                let norm = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !expected.iter().any(|e| term_key(e) == term_key(&norm)) {
+                    expected.push(norm);
+                }
+            }
+            let got: Vec<String> = Markup::parse(&src).0.key_terms().into_iter().map(|t| t.text).collect();
+            prop_assert_eq!(got, expected);
+        }
     }
 }

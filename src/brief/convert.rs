@@ -58,6 +58,8 @@ pub struct Context<'a> {
     pub file: &'a Path,
     /// The sources root, canonicalized; images must resolve inside it.
     pub root: &'a Path,
+    /// The sources root as the user named it, for messages.
+    pub root_shown: &'a Path,
     /// The id to use when the brief has none.
     pub default_id: String,
 }
@@ -65,13 +67,20 @@ pub struct Context<'a> {
 /// Converts one YAML document to a brief. Returns `None` when the brief is
 /// too broken to use; diagnostics explain why.
 pub fn brief(node: &Node, cx: &Context, out: &mut Vec<Diagnostic>) -> Option<Brief> {
-    let mut c = Converter { cx, out };
+    let mut c = Converter {
+        cx,
+        out,
+        suggested: Vec::new(),
+    };
     c.brief(node)
 }
 
 struct Converter<'a, 'b> {
     cx: &'a Context<'b>,
     out: &'a mut Vec<Diagnostic>,
+    /// Keys that an unknown key was suggested for: their absence is already
+    /// explained by the "did you mean" error, so "missing" would be noise.
+    suggested: Vec<&'static str>,
 }
 
 /// The fields of a mapping after unknown and duplicate keys are reported.
@@ -100,7 +109,12 @@ impl Converter<'_, '_> {
     }
 
     /// Checks that `node` is a mapping with only `allowed` keys, each once.
-    fn fields<'n>(&mut self, node: &'n Node, allowed: &[&str], what: &str) -> Option<Fields<'n>> {
+    fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        allowed: &[&'static str],
+        what: &str,
+    ) -> Option<Fields<'n>> {
         let Value::Map(entries) = &node.value else {
             self.error(
                 "wrong-type",
@@ -119,7 +133,10 @@ impl Converter<'_, '_> {
                     format!("unknown key `{}` in {what}", key.name),
                 );
                 d = match suggest(&key.name, allowed) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => {
+                        self.suggested.push(s);
+                        d.with_help(format!("did you mean `{s}`?"))
+                    }
                     None => d.with_help(format!("allowed keys: {}", allowed.join(", "))),
                 };
                 self.out.push(d);
@@ -206,6 +223,10 @@ impl Converter<'_, '_> {
     }
 
     fn missing(&mut self, pos: Pos, name: &str) {
+        if self.suggested.contains(&name) {
+            // Still an error, already reported as the misspelt key.
+            return;
+        }
         self.error(
             "missing-field",
             Pos { len: 1, ..pos },
@@ -564,7 +585,7 @@ impl Converter<'_, '_> {
                     pos,
                     format!(
                         "image `{rel}` not found (paths are relative to the sources root `{}`)",
-                        self.cx.root.display()
+                        self.cx.root_shown.display()
                     ),
                 );
                 return None;
@@ -688,7 +709,7 @@ pub fn slugify(s: &str) -> String {
 }
 
 /// The closest allowed key, if one is close enough to be a likely typo.
-fn suggest<'a>(unknown: &str, allowed: &[&'a str]) -> Option<&'a str> {
+fn suggest(unknown: &str, allowed: &[&'static str]) -> Option<&'static str> {
     let lower = unknown.to_lowercase().replace([' ', '-'], "_");
     if let Some(exact) = allowed.iter().find(|a| **a == lower) {
         return Some(exact);

@@ -34,6 +34,7 @@ pub enum LoadError {
 struct SourceFile {
     path: PathBuf,
     root: Arc<PathBuf>,
+    root_shown: Arc<PathBuf>,
 }
 
 /// Loads every brief under `options.paths`. Problems in the sources are in
@@ -98,6 +99,7 @@ fn discover(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LoadError> {
             path: root_dir.clone(),
             source: e,
         })?);
+        let root_shown = Arc::new(root_dir);
         if meta.is_dir() {
             let mut found = Vec::new();
             walk_dir(path, &mut found)?;
@@ -105,11 +107,13 @@ fn discover(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LoadError> {
             files.extend(found.into_iter().map(|path| SourceFile {
                 path,
                 root: Arc::clone(&root),
+                root_shown: Arc::clone(&root_shown),
             }));
         } else {
             files.push(SourceFile {
                 path: path.clone(),
                 root,
+                root_shown,
             });
         }
         if files.len() > limits::MAX_FILES {
@@ -236,6 +240,7 @@ fn load_file(file: &SourceFile) -> FileResult {
         let cx = Context {
             file: path,
             root: &file.root,
+            root_shown: &file.root_shown,
             default_id,
         };
         if let Some(brief) = convert::brief(doc, &cx, &mut result.diagnostics) {

@@ -97,12 +97,18 @@ fn parse_error(e: &serde_saphyr::Error) -> ParseError {
 fn tidy_message(message: &str) -> String {
     if let Some(rest) = message.split("budget breached: ").nth(1) {
         let what = rest.split([' ', '{', '(']).next().unwrap_or(rest);
-        return format!(
-            "the YAML is too large or too deeply nested (limit reached: {}); see the README's \"Limits\" section",
-            limits::describe_breach(what)
-        );
+        return too_large(limits::describe_breach(what));
+    }
+    if message.contains("replayed_events") || message.contains("replay_stack") {
+        return too_large("100,000 alias expansions");
     }
     message.to_owned()
+}
+
+fn too_large(limit: &str) -> String {
+    format!(
+        "the YAML is too large or too deeply nested (limit reached: {limit}); see the README's \"Limits\" section"
+    )
 }
 
 fn pos_of(l: &Location) -> Pos {

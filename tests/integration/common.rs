@@ -1,0 +1,51 @@
+//! Helpers shared by the integration tests.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The repository root (tests run with it as the working directory).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `briefdeck` with the repo as working directory, a hang guard, and no
+/// inherited `SOURCE_DATE_EPOCH`.
+pub fn briefdeck() -> Command {
+    let mut cmd = Command::cargo_bin("briefdeck").expect("binary built");
+    cmd.current_dir(repo())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+/// Writes `contents` to `dir/name`, creating folders.
+pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// The output of a finished command as strings.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("command runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A minimal valid brief, for tests that build their own sources.
+pub const MINIMAL_BRIEF: &str = "title: A brief\ndate: 2024-01-15\nwhy_in_news: Something **happened**.\nkey_points:\n  - A **point**.\n";

@@ -1,0 +1,5 @@
+//! The integration test binary: every test drives the real `briefdeck`
+//! executable, as a user or a CI script would.
+
+mod check;
+mod common;
