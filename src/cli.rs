@@ -18,6 +18,108 @@ pub struct Cli {
 pub enum Command {
     /// Validate briefs and print a summary; exit 1 if any brief is invalid.
     Check(CheckArgs),
+    /// Write an Anki deck, an EPUB booklet, or both.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write the Anki package (.apkg).
+    Anki(AnkiArgs),
+    /// Write the EPUB 3 revision booklet.
+    Epub(EpubArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CardKind {
+    /// One cloze card per bold key term of every text.
+    Cloze,
+    /// A question/answer card per entry of `facts`.
+    Facts,
+    /// A "Why in News" card per brief (front: title and date).
+    Why,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DeckBy {
+    /// `<root>::<subject>`
+    #[default]
+    Subject,
+    /// `<root>::<yyyy-mm>`
+    Month,
+    /// Everything in `<root>`.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct AnkiArgs {
+    #[command(flatten)]
+    pub sources: SourcesArgs,
+    /// Output file.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE.apkg",
+        default_value = "output/briefdeck.apkg"
+    )]
+    pub output: PathBuf,
+    /// Which kinds of cards to make (comma-separated).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "cloze,facts,why"
+    )]
+    pub cards: Vec<CardKind>,
+    /// The top-level deck.
+    #[arg(long, value_name = "NAME", default_value = "Current Affairs")]
+    pub deck_root: String,
+    /// How notes are split into sub-decks.
+    #[arg(long, value_enum, default_value_t = DeckBy::Subject)]
+    pub deck_by: DeckBy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum GroupBy {
+    /// Three parts: Why in News, Key Points, Way Forward.
+    #[default]
+    Theme,
+    /// A chapter per brief.
+    Brief,
+    /// A chapter per subject.
+    Subject,
+    /// A chapter per month.
+    Month,
+}
+
+#[derive(Debug, Args)]
+pub struct EpubArgs {
+    #[command(flatten)]
+    pub sources: SourcesArgs,
+    /// Output file.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE.epub",
+        default_value = "output/briefdeck.epub"
+    )]
+    pub output: PathBuf,
+    /// How the booklet is organised.
+    #[arg(long, value_enum, default_value_t = GroupBy::Theme)]
+    pub group_by: GroupBy,
+    /// Book title.
+    #[arg(long, default_value = "Current Affairs Revision")]
+    pub title: String,
+    /// Author shown by e-readers.
+    #[arg(long, default_value = "briefdeck")]
+    pub author: String,
+    /// Publisher (optional).
+    #[arg(long)]
+    pub publisher: Option<String>,
+    /// Language of the book (BCP 47 tag).
+    #[arg(long, default_value = "en")]
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

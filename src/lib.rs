@@ -8,7 +8,9 @@ pub mod brief;
 pub mod cli;
 pub mod cmd;
 pub mod diagnostic;
+pub mod epub;
 pub mod error;
+pub mod export;
 pub mod limits;
 pub mod markup;
 pub mod output;
@@ -21,6 +23,7 @@ pub fn run() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match &cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
+        cli::Command::Export(target) => cmd::export::run(target),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

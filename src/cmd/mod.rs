@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod export;
 
 use crate::brief::{self, Library, LoadOptions};
 use crate::cli::SourcesArgs;

@@ -1,7 +1,7 @@
 //! `briefdeck check`: diagnostics with exact places, exit codes, summaries,
 //! and hostile input.
 
-use crate::common::{MINIMAL_BRIEF, briefdeck, fixture, run, write};
+use crate::common::{MINIMAL_BRIEF, briefdeck, run, write};
 use predicates::prelude::*;
 
 /// Runs `check` on one bad fixture and asserts exit 1 and the exact headline.

@@ -19,10 +19,6 @@ pub fn briefdeck() -> Command {
     cmd
 }
 
-pub fn fixture(rel: &str) -> PathBuf {
-    repo().join("tests/fixtures").join(rel)
-}
-
 /// Writes `contents` to `dir/name`, creating folders.
 pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);

@@ -1,0 +1,132 @@
+//! What every exporter shares: the build time, and atomic output files.
+
+use anyhow::{Context as _, Result};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// When the output is "made": `SOURCE_DATE_EPOCH` when set (reproducible
+/// builds; CI sets it to the last commit's time), else now. Seconds since
+/// the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildTime {
+    pub epoch: i64,
+    /// True when taken from `SOURCE_DATE_EPOCH`.
+    pub reproducible: bool,
+}
+
+impl BuildTime {
+    /// Reads `SOURCE_DATE_EPOCH`; an unparsable value is an error rather than
+    /// a silently irreproducible build.
+    pub fn from_env() -> Result<BuildTime, String> {
+        match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => {
+                let epoch: i64 = v.trim().parse().map_err(|_| {
+                    format!("SOURCE_DATE_EPOCH must be a number of seconds since 1970, found `{v}`")
+                })?;
+                if !(0..=253_402_300_799).contains(&epoch) {
+                    return Err(format!("SOURCE_DATE_EPOCH `{v}` is out of range"));
+                }
+                Ok(BuildTime {
+                    epoch,
+                    reproducible: true,
+                })
+            }
+            _ => Ok(BuildTime::now()),
+        }
+    }
+
+    pub fn now() -> BuildTime {
+        let epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        BuildTime {
+            epoch,
+            reproducible: false,
+        }
+    }
+
+    pub fn datetime(self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(self.epoch)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
+/// Writes `path` atomically: the content goes to a temporary file in the same
+/// folder, which replaces `path` only once complete and flushed to disk. On
+/// any error the temporary file is removed and an existing `path` is left
+/// byte-for-byte as it was.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        anyhow::bail!("{} is a directory", path.display());
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in the folder {}", dir.display()))?;
+    {
+        let mut w = BufWriter::new(temp.as_file());
+        write(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    temp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    set_readable_permissions(temp.as_file());
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+/// Temporary files are created private (0600); an output is an ordinary file.
+#[cfg(unix)]
+fn set_readable_permissions(file: &std::fs::File) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_readable_permissions(_: &std::fs::File) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deck.apkg");
+        std::fs::write(&path, b"old").unwrap();
+        let err = write_atomic(&path, |w| {
+            w.write_all(b"half of the new")?;
+            anyhow::bail!("boom")
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_successful_write_replaces_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/book.epub");
+        write_atomic(&path, |w| Ok(w.write_all(b"new")?)).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    }
+}
