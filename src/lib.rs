@@ -4,10 +4,12 @@
 //! (with every problem collected in a [`diagnostic::Report`]); exporters then
 //! render that model and never re-read YAML.
 
+pub mod anki;
 pub mod brief;
 pub mod cli;
 pub mod cmd;
 pub mod diagnostic;
+pub mod digest;
 pub mod epub;
 pub mod error;
 pub mod export;

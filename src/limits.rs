@@ -13,6 +13,8 @@ use serde_saphyr::options::AliasLimits;
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// Largest single text (a point, why in news, an answer), in bytes.
 pub const MAX_TEXT_BYTES: usize = 32 * 1024;
+/// Largest image file.
+pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 /// A point longer than this (in characters) gets a "very long point" warning.
 pub const LONG_POINT_CHARS: usize = 600;
 /// Deepest nesting of YAML collections (a brief → key_points → point → points …).

