@@ -208,10 +208,19 @@ impl Markup {
 
 /// Normalises a term for identity: whitespace collapsed, lower case.
 pub fn term_key(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    collapse_whitespace(text).to_lowercase()
+}
+
+/// Trims and turns every run of whitespace into one space.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn collect_terms(inline: &Inline, terms: &mut Vec<KeyTerm>) {
@@ -307,10 +316,7 @@ impl Renderer<'_> {
                 let term = if *label {
                     None
                 } else {
-                    let text = plain_of(children)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let text = collapse_whitespace(&plain_of(children));
                     let key = term_key(&text);
                     (!key.is_empty()).then_some(KeyTerm { text, key })
                 };

@@ -32,13 +32,18 @@ pub struct NoteOptions {
 /// Cloze numbers are drawn from 1..=CLOZE_RANGE (see [`cloze_numbers`]).
 pub const CLOZE_RANGE: u64 = 500;
 
-/// Builds every note of every brief, in a stable order.
+/// Builds every note of every brief, in a stable order (briefs in parallel).
 pub fn notes(briefs: &[Brief], options: &NoteOptions) -> Vec<Note> {
-    let mut out = Vec::new();
-    for brief in briefs {
-        BriefNotes::new(brief, options).collect_into(&mut out);
-    }
-    out
+    use rayon::prelude::*;
+    let per_brief: Vec<Vec<Note>> = briefs
+        .par_iter()
+        .map(|brief| {
+            let mut out = Vec::new();
+            BriefNotes::new(brief, options).collect_into(&mut out);
+            out
+        })
+        .collect();
+    per_brief.into_iter().flatten().collect()
 }
 
 /// The shared context of one brief's notes.
@@ -160,7 +165,7 @@ impl<'a> BriefNotes<'a> {
                     context.push_str(" › ");
                     context.push_str(&h.markup.to_inline_html(Flavor::Anki));
                 }
-                let anchor = match (&p.id, text.markup.key_terms().first()) {
+                let anchor = match (&p.id, text.terms.first()) {
                     (Some(id), _) => Some(format!("id:{id}")),
                     (None, Some(term)) => Some(format!("t:{}", term.key)),
                     (None, None) => None,
@@ -193,11 +198,10 @@ impl<'a> BriefNotes<'a> {
         context: String,
         image: Option<&Image>,
     ) -> Option<Note> {
-        let terms = text.markup.key_terms();
-        if terms.is_empty() {
+        if text.terms.is_empty() {
             return None;
         }
-        let numbers = cloze_numbers(&terms);
+        let numbers = cloze_numbers(&text.terms);
         let html = text
             .markup
             .render(Flavor::Anki, false, &mut |term, inner, _| match term {

@@ -304,6 +304,7 @@ impl Converter<'_, '_> {
         }
         Some(Text {
             source,
+            terms: markup.key_terms(),
             markup,
             pos: node.pos,
         })
@@ -511,7 +512,7 @@ impl Converter<'_, '_> {
     }
 
     fn check_has_key_term(&mut self, text: &Text, section: Section) {
-        if section == Section::KeyPoints && text.markup.key_terms().is_empty() {
+        if section == Section::KeyPoints && text.terms.is_empty() {
             self.warning(
                 "no-key-term",
                 text.pos,

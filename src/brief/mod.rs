@@ -11,7 +11,7 @@ pub mod yaml;
 pub use load::{LoadOptions, load};
 
 use crate::diagnostic::{Pos, Report, SourceMap};
-use crate::markup::Markup;
+use crate::markup::{KeyTerm, Markup};
 use std::path::PathBuf;
 use time::Date;
 
@@ -46,11 +46,13 @@ pub struct Brief {
     pub pos: Pos,
 }
 
-/// A text with its Markdown source, parsed form and position.
+/// A text with its Markdown source, parsed form, key terms and position.
 #[derive(Clone, Debug)]
 pub struct Text {
     pub source: String,
     pub markup: Markup,
+    /// `markup.key_terms()`, computed once at load.
+    pub terms: Vec<KeyTerm>,
     pub pos: Pos,
 }
 

@@ -22,22 +22,22 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(briefs: &[Brief], files: usize) -> Summary {
+    pub fn of<'a>(briefs: &'a [Brief], files: usize) -> Summary {
         let mut s = Summary {
             files,
             ..Summary::default()
         };
         let mut all_terms = HashSet::new();
-        let mut subject_terms: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
+        let mut subject_terms: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
         for b in briefs {
             let c = s.subjects.entry(b.subject.clone()).or_default();
             c.briefs += 1;
             c.facts += b.facts.len();
             let terms = subject_terms.entry(&b.subject).or_default();
-            let mut add_terms = |text: &super::Text| {
-                for t in text.markup.key_terms() {
-                    all_terms.insert(t.key.clone());
-                    terms.insert(t.key);
+            let mut add_terms = |text: &'a super::Text| {
+                for t in &text.terms {
+                    all_terms.insert(t.key.as_str());
+                    terms.insert(t.key.as_str());
                 }
             };
             add_terms(&b.why_in_news);
