@@ -108,18 +108,38 @@ pub struct EpubArgs {
     /// How the booklet is organised.
     #[arg(long, value_enum, default_value_t = GroupBy::Theme)]
     pub group_by: GroupBy,
-    /// Book title.
-    #[arg(long, default_value = "Current Affairs Revision")]
+    /// Book title; the book's identifier is derived from it, so a rebuilt
+    /// booklet with the same title is a new edition of the same book.
+    #[arg(long, default_value = "Current Affairs Revision", value_parser = non_empty)]
     pub title: String,
     /// Author shown by e-readers.
-    #[arg(long, default_value = "briefdeck")]
+    #[arg(long, default_value = "briefdeck", value_parser = non_empty)]
     pub author: String,
     /// Publisher (optional).
     #[arg(long)]
     pub publisher: Option<String>,
-    /// Language of the book (BCP 47 tag).
-    #[arg(long, default_value = "en")]
+    /// Description shown by e-readers (default: a summary of the contents).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Language of the book (BCP 47 tag, e.g. en, en-IN, hi).
+    #[arg(long, default_value = "en", value_parser = language_tag)]
     pub language: String,
+    /// Fill-in-the-blank questions per brief in the self-test (0 for none);
+    /// every fact is a question too.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub term_questions: usize,
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+fn language_tag(s: &str) -> Result<String, String> {
+    crate::epub::check_language(s).map(|()| s.to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

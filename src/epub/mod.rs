@@ -1,24 +1,201 @@
-//! The EPUB 3 revision booklet.
+//! The EPUB 3 revision booklet (SPEC §5).
+//!
+//! The booklet is composed in memory from the loaded model (never from YAML):
+//! [`layout`] orders and groups the briefs and decides which file each entry
+//! lands in; [`xhtml`] renders them, recording every key term for the
+//! [`glossary`]; [`selftest`] writes the questions and answers; [`cover`] the
+//! cover and title page; [`package`] hands everything to epub-builder and
+//! makes the zip reproducible.
+//!
+//! Reproducibility: nothing reads the clock. The modification date is
+//! `SOURCE_DATE_EPOCH` when set, else the newest brief's date; the identifier
+//! is derived from the title; every zip entry carries that same date. Two runs
+//! on the same sources give byte-identical files.
 
-use crate::brief::Brief;
+mod cover;
+mod css;
+mod glossary;
+mod layout;
+mod package;
+mod selftest;
+mod xhtml;
+
+use crate::brief::{Brief, Section};
 use crate::cli::GroupBy;
 use crate::export::BuildTime;
+use anyhow::{Result, bail};
+use std::collections::BTreeSet;
 use std::io::Write;
+use time::{OffsetDateTime, Time};
 
 pub struct EpubOptions {
     pub title: String,
     pub author: String,
     pub publisher: Option<String>,
+    /// `dc:description`; a summary of the contents when absent.
+    pub description: Option<String>,
     pub language: String,
     pub group_by: GroupBy,
+    /// Fill-in-the-blank questions per brief in the self-test.
+    pub term_questions: usize,
     pub build_time: BuildTime,
 }
 
 /// Writes the booklet for `briefs` to `out`.
-pub fn write(
-    _briefs: &[Brief],
-    _options: &EpubOptions,
-    _out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    anyhow::bail!("the EPUB exporter is not written yet")
+pub fn write(briefs: &[Brief], options: &EpubOptions, out: &mut dyn Write) -> Result<()> {
+    let bytes = build(briefs, options)?;
+    out.write_all(&bytes)?;
+    Ok(())
+}
+
+/// Checks a `--language` value: a BCP 47 tag such as `en`, `en-IN` or
+/// `hi-Latn` (shape only; the registry is not consulted).
+pub fn check_language(tag: &str) -> Result<(), String> {
+    let mut subtags = tag.split('-');
+    let first = subtags.next().unwrap_or_default();
+    let first_ok = (2..=8).contains(&first.len()) && first.chars().all(|c| c.is_ascii_alphabetic())
+        || matches!(first, "x" | "i");
+    let rest_ok = subtags
+        .clone()
+        .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    if first_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{tag}` is not a language tag (BCP 47), e.g. `en`, `en-IN` or `hi`"
+        ))
+    }
+}
+
+/// Builds the `.epub` in memory.
+pub fn build(briefs: &[Brief], options: &EpubOptions) -> Result<Vec<u8>> {
+    if briefs.is_empty() {
+        bail!("there are no briefs to put in the booklet");
+    }
+    let lang = options.language.as_str();
+    let sorted = layout::order(briefs, options.group_by);
+    let groups = layout::groups(&sorted, options.group_by);
+
+    let mut glossary = glossary::Glossary::default();
+    let mut images = xhtml::Images::default();
+    let (body, locator) = layout::body(
+        &sorted,
+        &groups,
+        options.group_by,
+        lang,
+        &mut glossary,
+        &mut images,
+    );
+    let test = selftest::build(
+        &sorted,
+        &groups,
+        &locator,
+        options.term_questions,
+        lang,
+        &mut glossary,
+    );
+    let glossary_docs = layout::glossary_docs(&glossary, lang);
+
+    let first = briefs.iter().map(|b| b.date).min().expect("a brief");
+    let last = briefs.iter().map(|b| b.date).max().expect("a brief");
+    let subjects: BTreeSet<&str> = briefs.iter().map(|b| b.subject.as_str()).collect();
+    let mut key_points = 0;
+    for b in briefs {
+        b.walk_points(|section, _, p| {
+            if section == Section::KeyPoints && p.text.is_some() {
+                key_points += 1;
+            }
+        });
+    }
+    let facts = cover::Facts {
+        title: options.title.clone(),
+        author: options.author.clone(),
+        publisher: options.publisher.clone(),
+        first,
+        last,
+        briefs: briefs.len(),
+        subjects: subjects.len(),
+        key_points,
+        key_terms: glossary.len(),
+        questions: test.count,
+        grouping: match options.group_by {
+            GroupBy::Theme => "by theme: Why in News, Key Points and Way Forward, each by subject",
+            GroupBy::Brief => "as a chapter per brief, by subject",
+            GroupBy::Subject => "by subject, a chapter per brief",
+            GroupBy::Month => "by month, a chapter per brief",
+        },
+    };
+
+    // Spine order: cover, title page, body, self-test, glossary, answers.
+    let mut docs = vec![cover::cover_doc(&facts, lang)];
+    let rest: Vec<layout::Doc> = body
+        .into_iter()
+        .chain(test.questions)
+        .chain(glossary_docs)
+        .chain(test.answers)
+        .collect();
+    let contents: Vec<(String, String)> = rest
+        .iter()
+        .filter_map(|d| d.toc.as_ref().map(|t| (t.title.clone(), t.href.clone())))
+        .collect();
+    docs.push(cover::title_doc(&facts, &contents, lang));
+    docs.extend(rest);
+
+    let toc_depth = if docs
+        .iter()
+        .any(|d| d.toc.as_ref().is_some_and(|t| !t.children.is_empty()))
+    {
+        2
+    } else {
+        1
+    };
+    let modified = if options.build_time.reproducible {
+        options.build_time.datetime()
+    } else {
+        OffsetDateTime::new_utc(last, Time::MIDNIGHT)
+    };
+    let description = options.description.clone().unwrap_or_else(|| {
+        format!(
+            "Current-affairs revision booklet: {} briefs from {} in {} subjects, with a glossary of {} key terms and a self-test of {} questions.",
+            facts.briefs,
+            facts.date_range(),
+            facts.subjects,
+            facts.key_terms,
+            facts.questions
+        )
+    });
+    let meta = package::Meta {
+        title: options.title.clone(),
+        language: options.language.clone(),
+        author: options.author.clone(),
+        publisher: options.publisher.clone(),
+        description,
+        subjects: subjects.iter().map(|s| s.to_string()).collect(),
+        identifier: package::identifier(&options.title),
+        modified,
+        date: last,
+        toc_depth,
+    };
+    package::package(
+        &docs,
+        &images.files,
+        &cover::svg(&facts),
+        css::STYLESHEET,
+        &meta,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_language;
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "en-IN", "hi", "hi-Latn-IN", "x-private"] {
+            assert!(check_language(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "e", "english language", "en_IN", "en-", "\"><x"] {
+            assert!(check_language(bad).is_err(), "{bad}");
+        }
+    }
 }

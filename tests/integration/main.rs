@@ -4,3 +4,4 @@
 mod anki;
 mod check;
 mod common;
+mod epub;

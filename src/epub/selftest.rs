@@ -1,0 +1,277 @@
+//! The self-test: questions from each brief's `facts`, and fill-in-the-blank
+//! questions made from key terms in their own sentence; the answers are at
+//! the back of the book, each question and answer linked both ways.
+//!
+//! Blanks come from the points a reader has just revised, so the test asks
+//! for exactly what the booklet highlighted. A sentence that is little more
+//! than the term itself is skipped: a blank with no context tests nothing.
+
+use super::glossary::{Glossary, Place};
+use super::layout::{CHUNK, Doc, Group, Locator, TocEntry};
+use super::xhtml::{document, esc, plain, title_html};
+use crate::brief::{Brief, Fact, Section, Text};
+use crate::markup::{Flavor, KeyTerm};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// Context a blank needs around it, in characters.
+const MIN_CONTEXT: usize = 15;
+
+enum Item<'a> {
+    Fact(&'a Fact),
+    Blank {
+        text: &'a Text,
+        term: KeyTerm,
+        section: Section,
+    },
+}
+
+pub(crate) struct SelfTest {
+    /// The opening page, then the question pages.
+    pub questions: Vec<Doc>,
+    /// The answers' opening page, then the answer pages.
+    pub answers: Vec<Doc>,
+    pub count: usize,
+}
+
+/// Up to `per_brief` blanks for a brief: the first term not yet asked from
+/// each point that has one, in reading order.
+fn blanks(b: &Brief, per_brief: usize) -> Vec<Item<'_>> {
+    let mut items = Vec::new();
+    if per_brief == 0 {
+        return items;
+    }
+    let mut asked: HashSet<String> = HashSet::new();
+    b.walk_points(|section, _, p| {
+        if items.len() >= per_brief {
+            return;
+        }
+        let Some(text) = &p.text else { return };
+        let context = text.markup.plain_text().chars().count();
+        let term =
+            text.markup.key_terms().into_iter().find(|t| {
+                !asked.contains(&t.key) && context >= t.text.chars().count() + MIN_CONTEXT
+            });
+        if let Some(term) = term {
+            asked.insert(term.key.clone());
+            items.push(Item::Blank {
+                text,
+                term: term.clone(),
+                section,
+            });
+        }
+    });
+    items
+}
+
+/// A text with every occurrence of `key` blanked out; other terms stay bold.
+fn blanked(text: &Text, key: &str) -> String {
+    text.markup
+        .render(Flavor::Xhtml, false, &mut |term, inner, _| match term {
+            Some(t) if t.key == key => "<span class=\"blank\">________</span>".into(),
+            _ => format!("<strong>{inner}</strong>"),
+        })
+}
+
+pub(crate) fn build(
+    sorted: &[&Brief],
+    groups: &[Group],
+    loc: &Locator,
+    per_brief: usize,
+    lang: &str,
+    glossary: &mut Glossary,
+) -> SelfTest {
+    let items: Vec<Vec<Item>> = sorted
+        .iter()
+        .map(|b| {
+            let mut v: Vec<Item> = b.facts.iter().map(Item::Fact).collect();
+            v.extend(blanks(b, per_brief));
+            v
+        })
+        .collect();
+    let count = items.iter().map(Vec::len).sum();
+    let mut test = SelfTest {
+        questions: Vec::new(),
+        answers: Vec::new(),
+        count,
+    };
+    if count == 0 {
+        return test;
+    }
+
+    // Pages: per group, chunks of briefs that have questions.
+    struct Page {
+        n: usize,
+        label: String,
+        briefs: Vec<usize>,
+    }
+    let mut pages: Vec<Page> = Vec::new();
+    for g in groups {
+        let with: Vec<usize> = g.range.clone().filter(|&i| !items[i].is_empty()).collect();
+        for (k, c) in with.chunks(CHUNK).enumerate() {
+            pages.push(Page {
+                n: pages.len() + 1,
+                label: if k == 0 {
+                    g.label.clone()
+                } else {
+                    format!("{} (continued)", g.label)
+                },
+                briefs: c.to_vec(),
+            });
+        }
+    }
+    let qfile = |n: usize| format!("test-{n:03}.xhtml");
+    let afile = |n: usize| format!("answers-{n:03}.xhtml");
+
+    let mut number = 0;
+    let mut q_children = Vec::new();
+    let mut a_children = Vec::new();
+    for page in &pages {
+        let (qf, af) = (qfile(page.n), afile(page.n));
+        let mut qbody = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
+        let mut abody = qbody.clone();
+        for &i in &page.briefs {
+            let b = sorted[i];
+            let title = plain(&b.title);
+            let _ = writeln!(qbody, "<h3>{}</h3>", title_html(b));
+            let _ = writeln!(abody, "<h3>{}</h3>", title_html(b));
+            for item in &items[i] {
+                number += 1;
+                let (question, answer, read) = match item {
+                    Item::Fact(f) => {
+                        let mut qp = Place::new(format!("q{number}"), &qf, &title, "Self-test");
+                        let q = qp.render(&f.question, false);
+                        let mut ap = Place::new(format!("a{number}"), &af, &title, "Answers");
+                        let a = ap.render(&f.answer, false);
+                        glossary.add(&qp);
+                        glossary.add(&ap);
+                        (q, a, ("Key Points", loc.key[i].clone()))
+                    }
+                    Item::Blank {
+                        text,
+                        term,
+                        section,
+                    } => {
+                        let read = match section {
+                            Section::WayForward => loc.way[i]
+                                .clone()
+                                .map(|w| ("Way Forward", w))
+                                .unwrap_or(("Key Points", loc.key[i].clone())),
+                            Section::Background => ("Background", loc.key[i].clone()),
+                            _ => ("Key Points", loc.key[i].clone()),
+                        };
+                        (
+                            blanked(text, &term.key),
+                            format!("<strong>{}</strong>", esc(&term.text)),
+                            read,
+                        )
+                    }
+                };
+                let _ = writeln!(
+                    qbody,
+                    "<div class=\"q\" id=\"q{number}\"><p><span class=\"qn\">{number}.</span> {question} <a href=\"{af}#a{number}\">Answer</a></p></div>"
+                );
+                let _ = writeln!(
+                    abody,
+                    "<div class=\"a\" id=\"a{number}\"><p><a class=\"qn\" href=\"{qf}#q{number}\">{number}.</a> {answer}</p>\n<p class=\"from\">Back to <a href=\"{qf}#q{number}\">question {number}</a> · Revise: <a href=\"{}\">{}</a></p></div>",
+                    esc(&read.1),
+                    read.0
+                );
+            }
+        }
+        test.questions.push(page_doc(
+            &qf,
+            &format!("Self-test: {}", page.label),
+            qbody,
+            lang,
+        ));
+        test.answers.push(page_doc(
+            &af,
+            &format!("Answers: {}", page.label),
+            abody,
+            lang,
+        ));
+        q_children.push((page.label.clone(), qf));
+        a_children.push((page.label.clone(), af));
+    }
+
+    let intro = format!(
+        "<section epub:type=\"chapter\">\n<h1>Self-test</h1>\n<p>{count} questions: the facts of each brief, and key terms to recall in their own sentence (a blank marks the missing term). Each question links to its answer at the back of the booklet, and each answer links back.</p>\n{}</section>",
+        link_list(&q_children)
+    );
+    test.questions.insert(
+        0,
+        Doc {
+            file: "test.xhtml".into(),
+            xhtml: document(lang, "Self-test", Some("bodymatter"), &intro),
+            toc: Some(TocEntry {
+                title: "Self-test".into(),
+                href: "test.xhtml".into(),
+                children: q_children,
+            }),
+            landmark: None,
+        },
+    );
+    let intro = format!(
+        "<section epub:type=\"chapter\">\n<h1>Answers</h1>\n<p>Answers to the self-test, with a link back to each question and to the entry to revise.</p>\n{}</section>",
+        link_list(&a_children)
+    );
+    test.answers.insert(
+        0,
+        Doc {
+            file: "answers.xhtml".into(),
+            xhtml: document(lang, "Answers", Some("backmatter"), &intro),
+            toc: Some(TocEntry {
+                title: "Answers".into(),
+                href: "answers.xhtml".into(),
+                children: a_children,
+            }),
+            landmark: None,
+        },
+    );
+    test
+}
+
+fn link_list(links: &[(String, String)]) -> String {
+    let mut s = String::from("<ul class=\"plain\">\n");
+    for (label, href) in links {
+        let _ = writeln!(s, "<li><a href=\"{}\">{}</a></li>", esc(href), esc(label));
+    }
+    s.push_str("</ul>\n");
+    s
+}
+
+fn page_doc(file: &str, title: &str, body: String, lang: &str) -> Doc {
+    Doc {
+        file: file.to_owned(),
+        xhtml: document(lang, title, None, &body),
+        toc: None,
+        landmark: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Pos;
+    use crate::markup::Markup;
+
+    fn text(s: &str) -> Text {
+        let markup = Markup::parse(s).0;
+        Text {
+            source: s.into(),
+            terms: markup.key_terms(),
+            markup,
+            pos: Pos::default(),
+        }
+    }
+
+    #[test]
+    fn a_blank_hides_every_occurrence_of_its_term_only() {
+        let t = text("The **Quad** met; the **quad** includes **Japan**.");
+        let html = blanked(&t, "quad");
+        assert_eq!(html.matches("class=\"blank\"").count(), 2, "{html}");
+        assert!(!html.to_lowercase().contains("quad"), "{html}");
+        assert!(html.contains("<strong>Japan</strong>"), "{html}");
+    }
+}
