@@ -1,3 +1,8 @@
+// mimalloc: the loader and exporters allocate many small strings; it is
+// measurably faster than the system allocator here (see bench/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     briefdeck::run()
 }

@@ -338,22 +338,28 @@ impl Renderer<'_> {
     }
 }
 
-/// Escapes text for XHTML (and, for Anki, template braces).
+/// Escapes text for XHTML (and, for Anki, template braces). Runs of plain
+/// characters are copied as slices; only special characters are replaced.
 pub fn escape_into(text: &str, flavor: Flavor, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '{' if flavor == Flavor::Anki => out.push_str("&#123;"),
-            '}' if flavor == Flavor::Anki => out.push_str("&#125;"),
+    let mut plain_from = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            '{' if flavor == Flavor::Anki => "&#123;",
+            '}' if flavor == Flavor::Anki => "&#125;",
             // Characters XML 1.0 forbids are dropped rather than emitted.
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
+            c if !is_xml_char(c) => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain_from..i]);
+        out.push_str(replacement);
+        plain_from = i + c.len_utf8();
     }
+    out.push_str(&text[plain_from..]);
 }
 
 pub fn escape(text: &str, flavor: Flavor) -> String {

@@ -275,25 +275,38 @@ fn dconf_json() -> Value {
     })
 }
 
-/// Field text without tags, as Anki stores it for sorting and duplicate checks.
+/// Field text without tags, as Anki stores it for sorting and duplicate
+/// checks; the entities our escaping writes are decoded.
 fn strip_html(html: &str) -> String {
+    const ENTITIES: [(&str, char); 7] = [
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&#123;", '{'),
+        ("&#125;", '}'),
+        ("&amp;", '&'),
+    ];
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            match rest.find('>') {
+                Some(end) => rest = &rest[end + 1..],
+                None => rest = "",
+            }
+        } else if let Some((entity, c)) = ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+            out.push(*c);
+            rest = &rest[entity.len()..];
+        } else {
+            out.push('&');
+            rest = &rest[1..];
         }
     }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#123;", "{")
-        .replace("&#125;", "}")
-        .replace("&amp;", "&")
+    out.push_str(rest);
+    out
 }
 
 /// Anki's checksum: the first 8 hex digits of the SHA-1 of the stripped first field.

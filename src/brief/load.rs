@@ -121,8 +121,10 @@ fn discover(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LoadError> {
         }
     }
     // The same file named twice (`sources sources/a.yaml`) is read once.
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.path.canonicalize().unwrap_or_else(|_| f.path.clone())));
+    if paths.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f| seen.insert(f.path.canonicalize().unwrap_or_else(|_| f.path.clone())));
+    }
     Ok(files)
 }
 

@@ -58,12 +58,12 @@ pub struct ParseError {
 
 /// Parses every document of a YAML stream. `text` must not start with a BOM.
 pub fn parse_stream(text: &str) -> Result<Vec<Node>, ParseError> {
-    let docs: Vec<Spanned<RawValue>> =
+    let mut docs: Vec<Node> =
         serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| parse_error(&e))?;
-    Ok(docs
-        .into_iter()
-        .map(|d| into_node(d, text.as_bytes()))
-        .collect())
+    for doc in &mut docs {
+        restore_as_written(doc, text);
+    }
+    Ok(docs)
 }
 
 fn options() -> Options {
@@ -120,111 +120,112 @@ fn pos_of(l: &Location) -> Pos {
     )
 }
 
-/// The raw tree as serde sees it, before positions are folded in.
-enum RawValue {
-    Null,
-    Str(String),
-    Other(String),
-    Seq(Vec<Spanned<RawValue>>),
-    Map(Vec<(Spanned<String>, Spanned<RawValue>)>),
-}
-
-fn into_node(s: Spanned<RawValue>, source: &[u8]) -> Node {
-    let pos = pos_of(&s.referenced);
-    let value = match s.value {
-        RawValue::Null => Value::Null,
-        RawValue::Str(v) => Value::Str(v),
-        // Numbers and booleans are kept as the user wrote them (`1.10`, not `1.1`).
-        RawValue::Other(v) => Value::Other(as_written(&s.referenced, source).unwrap_or(v)),
-        RawValue::Seq(items) => {
-            Value::Seq(items.into_iter().map(|i| into_node(i, source)).collect())
+/// Numbers and booleans reach us re-formatted by serde (`1.1` for `1.10`);
+/// put back the text as the user wrote it, found by its position.
+fn restore_as_written(node: &mut Node, source: &str) {
+    match &mut node.value {
+        Value::Other(v) => {
+            if let Some(raw) = as_written(node.pos, source) {
+                *v = raw;
+            }
         }
-        RawValue::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        Key {
-                            pos: pos_of(&k.referenced),
-                            name: k.value,
-                        },
-                        into_node(v, source),
-                    )
-                })
-                .collect(),
-        ),
-    };
-    Node { pos, value }
-}
-
-fn as_written(l: &Location, source: &[u8]) -> Option<String> {
-    let start = l.span().byte_offset()? as usize;
-    let len = l.span().byte_len()? as usize;
-    let bytes = source.get(start..start.checked_add(len)?)?;
-    std::str::from_utf8(bytes).ok().map(str::to_owned)
-}
-
-impl<'de> Deserialize<'de> for RawValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(RawVisitor)
+        Value::Seq(items) => items.iter_mut().for_each(|n| restore_as_written(n, source)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, n)| restore_as_written(n, source)),
+        Value::Null | Value::Str(_) => {}
     }
 }
 
-struct RawVisitor;
+/// The plain scalar at `pos`: up to the end of the line or a flow or comment
+/// delimiter. Only used for numbers and booleans, which are single tokens.
+fn as_written(pos: Pos, source: &str) -> Option<String> {
+    let line = source.lines().nth(pos.line as usize - 1)?;
+    let rest: String = line.chars().skip(pos.col as usize - 1).collect();
+    let token = rest
+        .split([',', ']', '}', '#'])
+        .next()?
+        .trim_end_matches(['\r', ' ', '\t']);
+    (!token.is_empty()).then(|| token.to_owned())
+}
 
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawValue;
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(d)?;
+        Ok(Node {
+            pos: pos_of(&spanned.referenced),
+            value: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_unit<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_none<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
-        d.deserialize_any(RawVisitor)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Other(v.to_string()))
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Other(v.to_string()))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Other(v.to_string()))
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Other(v.to_string()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Other(v.to_string()))
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Other(v.to_string()))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<RawValue, E> {
-        Ok(RawValue::Other(v.to_string()))
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(Value::Other(v.to_string()))
     }
-    fn visit_u128<E>(self, v: u128) -> Result<RawValue, E> {
-        Ok(RawValue::Other(v.to_string()))
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(Value::Other(v.to_string()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Other(v.to_string()))
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Other(v.to_string()))
     }
-    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v.to_owned()))
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v))
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<RawValue, A::Error> {
-        let mut items = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(a.size_hint().unwrap_or(0));
         while let Some(item) = a.next_element()? {
             items.push(item);
         }
-        Ok(RawValue::Seq(items))
+        Ok(Value::Seq(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<RawValue, A::Error> {
-        let mut entries = Vec::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::with_capacity(a.size_hint().unwrap_or(0));
         while let Some(key) = a.next_key::<Spanned<String>>()? {
             let value = a.next_value()?;
-            entries.push((key, value));
+            entries.push((
+                Key {
+                    pos: pos_of(&key.referenced),
+                    name: key.value,
+                },
+                value,
+            ));
         }
-        Ok(RawValue::Map(entries))
+        Ok(Value::Map(entries))
     }
 }
 
