@@ -21,6 +21,22 @@ pub enum Command {
     /// Write an Anki deck, an EPUB booklet, or both.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Draft a YAML brief from a news article in Markdown.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Markdown articles, or folders of them.
+    #[arg(required = true, value_name = "ARTICLE.md")]
+    pub articles: Vec<PathBuf>,
+    /// Output file (one article) or folder (several); default: stdout for one
+    /// article, `sources/` for several.
+    #[arg(short, long, value_name = "FILE.yaml|DIR")]
+    pub output: Option<PathBuf>,
+    /// The brief's date (YYYY-MM-DD) when the article does not give one.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -26,6 +26,7 @@ pub fn run() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Export(target) => cmd::export::run(target),
+        cli::Command::Import(args) => cmd::import::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod export;
+pub mod import;
 
 use crate::brief::{self, Library, LoadOptions};
 use crate::cli::SourcesArgs;
