@@ -8,6 +8,7 @@ pub mod anki;
 pub mod brief;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod diagnostic;
 pub mod digest;
 pub mod epub;
@@ -27,6 +28,8 @@ pub fn run() -> ExitCode {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Export(target) => cmd::export::run(target),
         cli::Command::Import(args) => cmd::import::run(args),
+        cli::Command::Completions { shell } => cmd::shell::completions(*shell),
+        cli::Command::Man => cmd::shell::man(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

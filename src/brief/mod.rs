@@ -8,6 +8,7 @@ pub mod summary;
 mod validate;
 pub mod yaml;
 
+pub use convert::slugify;
 pub use load::{LoadOptions, load};
 
 use crate::diagnostic::{Pos, Report, SourceMap};

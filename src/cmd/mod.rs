@@ -3,6 +3,7 @@
 pub mod check;
 pub mod export;
 pub mod import;
+pub mod shell;
 
 use crate::brief::{self, Library, LoadOptions};
 use crate::cli::SourcesArgs;

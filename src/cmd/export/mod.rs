@@ -1,36 +1,325 @@
-//! `briefdeck export …`: load once, refuse invalid sources, then write.
+//! `briefdeck export anki|epub|all`: load once, refuse invalid sources, select,
+//! render every output in memory, then write each atomically.
 
-mod anki;
-mod epub;
+mod settings;
 
+use crate::anki::{self, NoteOptions};
 use crate::brief::Library;
-use crate::cli::{ExportCommand, SourcesArgs};
+use crate::cli::{AnkiFlags, EpubFlags, ExportArgs, ExportCommand};
+use crate::config;
+use crate::diagnostic::Severity;
+use crate::epub;
 use crate::error::Failure;
-use crate::export::BuildTime;
+use crate::export::report::{OutputKind, OutputReport, RunReport};
+use crate::export::select::{self, Group, Selection};
+use crate::export::{BuildTime, interrupt, write_atomic};
 use crate::output;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use settings::{AnkiSettings, EpubSettings};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What one invocation writes.
+struct Plan<'a> {
+    export: &'a ExportArgs,
+    anki: Option<AnkiSettings>,
+    epub: Option<EpubSettings>,
+    /// `-o` as given.
+    output: Option<&'a Path>,
+    /// True for `export all`: `-o` is a folder even without `--split-by`.
+    into_folder: bool,
+}
 
 pub fn run(command: &ExportCommand) -> Result<(), Failure> {
-    match command {
-        ExportCommand::Anki(args) => anki::run(args),
-        ExportCommand::Epub(args) => epub::run(args),
-    }
-}
+    interrupt::install();
+    let (export, anki_flags, epub_flags, output, into_folder): (
+        &ExportArgs,
+        Option<&AnkiFlags>,
+        Option<&EpubFlags>,
+        Option<&Path>,
+        bool,
+    ) = match command {
+        ExportCommand::Anki(a) => (&a.export, Some(&a.anki), None, a.output.as_deref(), false),
+        ExportCommand::Epub(e) => (&e.export, None, Some(&e.epub), e.output.as_deref(), false),
+        ExportCommand::All(x) => (
+            &x.export,
+            Some(&x.anki),
+            Some(&x.epub),
+            x.output.as_deref(),
+            true,
+        ),
+    };
+    let started = Instant::now();
+    let loaded_config =
+        config::load(export.config.as_deref(), &export.sources.paths).map_err(|d| {
+            if !export.json {
+                output::stderr(
+                    &crate::diagnostic::Report {
+                        diagnostics: vec![*d.clone()],
+                    }
+                    .render(&Default::default()),
+                );
+            }
+            Failure::Usage(format!("invalid settings: {}", d.headline()))
+        })?;
+    let plan = Plan {
+        export,
+        anki: anki_flags
+            .map(|f| settings::anki(f, &loaded_config.config.anki))
+            .transpose()?,
+        epub: epub_flags
+            .map(|f| settings::epub(f, &loaded_config.config.epub))
+            .transpose()?,
+        output,
+        into_folder,
+    };
+    let build = BuildTime::from_env().map_err(Failure::Usage)?;
 
-/// Loads the sources and prints their diagnostics. Any error stops the run
-/// before an output is touched (exit 1).
-fn load_valid(args: &SourcesArgs) -> Result<Library, Failure> {
-    let library = super::load_sources(args)?;
-    output::stderr(&library.report.render(&library.sources));
+    let library = super::load_sources(&export.sources)?;
+    let mut report = RunReport {
+        dry_run: export.dry_run,
+        ..RunReport::default()
+    };
+    report.inputs.paths = export.sources.paths.clone();
+    report.inputs.config = loaded_config.path.clone();
+    report.inputs.files = library.files;
+    report.inputs.briefs = library.briefs.len();
+    report.timings.load_seconds = started.elapsed().as_secs_f64();
+    if !export.json {
+        output::stderr(&library.report.render(&library.sources));
+    }
+    report.warnings = library
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .cloned()
+        .collect();
     if library.report.has_errors() {
-        output::stderr(&format!(
-            "invalid input: {} error(s); nothing was written\n",
-            library.report.error_count()
-        ));
+        if export.json {
+            report.warnings = library.report.diagnostics.clone();
+            print_json(&report)?;
+        } else {
+            output::stderr(&format!(
+                "invalid input: {} error(s); nothing was written\n",
+                library.report.error_count()
+            ));
+        }
         return Err(Failure::Invalid);
     }
-    Ok(library)
+    let result = render_and_write(&plan, library, build, &mut report);
+    report.timings.total_seconds = started.elapsed().as_secs_f64();
+    report.ok = result.is_ok();
+    if export.json {
+        print_json(&report)?;
+    }
+    result
 }
 
-fn build_time() -> Result<BuildTime, Failure> {
-    BuildTime::from_env().map_err(Failure::Usage)
+fn print_json(report: &RunReport) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(report).map_err(anyhow::Error::from)?;
+    output::stdout(&format!("{text}\n"));
+    Ok(())
+}
+
+fn selection(export: &ExportArgs) -> Result<Selection, Failure> {
+    if let (Some(since), Some(until)) = (export.since, export.until)
+        && since > until
+    {
+        return Err(Failure::Usage(format!(
+            "--since {since} is after --until {until}"
+        )));
+    }
+    Ok(Selection {
+        since: export.since,
+        until: export.until,
+        subjects: export.subject.clone(),
+        tags: export.tag.clone(),
+    })
+}
+
+/// One output to produce: its kind, group and path.
+struct Job<'g, 'b> {
+    kind: OutputKind,
+    group: &'g Group<'b>,
+    path: PathBuf,
+}
+
+fn render_and_write(
+    plan: &Plan,
+    mut library: Library,
+    build: BuildTime,
+    report: &mut RunReport,
+) -> Result<(), Failure> {
+    let export = plan.export;
+    let selection = selection(export)?;
+    let groups = select::split(&mut library.briefs, &selection, export.split_by);
+    let selected: usize = groups.iter().map(|g| g.briefs.len()).sum();
+    report.inputs.selected = selected;
+    if selected == 0 {
+        output::stderr(
+            "error: no brief matches the selection (--since, --until, --subject, --tag); nothing was written\n",
+        );
+        return Err(Failure::Invalid);
+    }
+
+    let mut jobs = Vec::new();
+    for group in &groups {
+        if let Some(a) = &plan.anki {
+            jobs.push(Job {
+                kind: OutputKind::Anki,
+                group,
+                path: output_path(plan, &a.file_name, group),
+            });
+        }
+        if let Some(e) = &plan.epub {
+            jobs.push(Job {
+                kind: OutputKind::Epub,
+                group,
+                path: output_path(plan, &e.file_name, group),
+            });
+        }
+    }
+
+    let quiet = export.quiet || export.json;
+    let progress = progress_bar(jobs.len() as u64, quiet);
+    progress.set_message("rendering");
+    // Everything is rendered (in parallel: a deck and a booklet at once)
+    // before anything is written, so a failure in any output leaves every
+    // previous output as it was.
+    let rendered: Vec<Rendered> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|job| {
+                let started = Instant::now();
+                let mut out = render(plan, job, build)?;
+                out.seconds = started.elapsed().as_secs_f64();
+                progress.inc(1);
+                Ok(out)
+            })
+            .collect::<Result<_, Failure>>()?
+    };
+    for (job, r) in jobs.iter().zip(&rendered) {
+        match job.kind {
+            OutputKind::Anki => report.timings.anki_seconds += r.seconds,
+            OutputKind::Epub => report.timings.epub_seconds += r.seconds,
+        }
+    }
+    for (job, Rendered { bytes, counts, .. }) in jobs.iter().zip(rendered) {
+        if !export.dry_run {
+            write_atomic(&job.path, |w| Ok(std::io::Write::write_all(w, &bytes)?))?;
+        }
+        let out = OutputReport {
+            kind: job.kind,
+            path: job.path.clone(),
+            group: job.group.key.as_ref().map(|k| k.slug.clone()),
+            briefs: job.group.briefs.len(),
+            bytes: bytes.len() as u64,
+            sha256: crate::digest::hex(&bytes),
+            notes: counts.map(|c| c.0),
+            cards: counts.map(|c| c.1),
+            written: !export.dry_run,
+        };
+        if !quiet {
+            progress.suspend(|| output::stderr(&format!("{}\n", out.summary_line())));
+        }
+        report.outputs.push(out);
+    }
+    progress.finish_and_clear();
+    // The process ends soon: freeing every string one by one would only
+    // delay the exit.
+    std::mem::forget(library);
+    Ok(())
+}
+
+/// One output rendered in memory.
+struct Rendered {
+    bytes: Vec<u8>,
+    /// (notes, cards) of a deck.
+    counts: Option<(usize, usize)>,
+    seconds: f64,
+}
+
+/// Renders one output in memory.
+fn render(plan: &Plan, job: &Job, build: BuildTime) -> Result<Rendered, Failure> {
+    let briefs = job.group.briefs;
+    match job.kind {
+        OutputKind::Anki => {
+            let s = plan.anki.as_ref().expect("anki settings");
+            let notes = anki::notes(
+                briefs,
+                &NoteOptions {
+                    cards: s.cards.clone(),
+                    deck_root: s.deck_root.clone(),
+                    deck_by: s.deck_by,
+                },
+            );
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            let stats = anki::write_apkg(&notes, build, &mut bytes)?;
+            std::mem::forget(notes);
+            Ok(Rendered {
+                bytes: bytes.into_inner(),
+                counts: Some((stats.notes, stats.cards)),
+                seconds: 0.0,
+            })
+        }
+        OutputKind::Epub => {
+            let s = plan.epub.as_ref().expect("epub settings");
+            let title = match &job.group.key {
+                Some(k) => format!("{} — {}", s.title, k.label),
+                None => s.title.clone(),
+            };
+            let options = epub::EpubOptions {
+                title,
+                author: s.author.clone(),
+                publisher: s.publisher.clone(),
+                description: s.description.clone(),
+                language: s.language.clone(),
+                group_by: s.group_by,
+                term_questions: s.term_questions,
+                build_time: build,
+            };
+            Ok(Rendered {
+                bytes: epub::build(briefs, &options)?,
+                counts: None,
+                seconds: 0.0,
+            })
+        }
+    }
+}
+
+/// Where an output goes. A single file export takes `-o` as the file; a
+/// split export or `export all` takes it as a folder (default `output/`),
+/// and a split adds the group to the file name: `briefdeck-2020-10.epub`.
+fn output_path(plan: &Plan, file_name: &str, group: &Group) -> PathBuf {
+    let folder_mode = plan.into_folder || plan.export.split_by.is_some();
+    let name = match &group.key {
+        Some(k) => {
+            let (stem, ext) = file_name.rsplit_once('.').unwrap_or((file_name, ""));
+            format!("{stem}-{}.{ext}", k.slug)
+        }
+        None => file_name.to_owned(),
+    };
+    match (plan.output, folder_mode) {
+        (Some(o), true) => o.join(name),
+        (Some(o), false) => o.to_path_buf(),
+        (None, _) => PathBuf::from("output").join(name),
+    }
+}
+
+/// A progress bar on a terminal; nothing when stderr is not one (CI logs get
+/// one summary line per output instead) or when quiet.
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() || len < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }

@@ -1,56 +1,10 @@
-//! What every exporter shares: the build time, and atomic output files.
+//! Atomic output files: a temporary file in the same folder, renamed over
+//! the target only when complete.
 
+use super::interrupt;
 use anyhow::{Context as _, Result};
 use std::io::{BufWriter, Write};
 use std::path::Path;
-
-/// When the output is "made": `SOURCE_DATE_EPOCH` when set (reproducible
-/// builds; CI sets it to the last commit's time), else now. Seconds since
-/// the Unix epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BuildTime {
-    pub epoch: i64,
-    /// True when taken from `SOURCE_DATE_EPOCH`.
-    pub reproducible: bool,
-}
-
-impl BuildTime {
-    /// Reads `SOURCE_DATE_EPOCH`; an unparsable value is an error rather than
-    /// a silently irreproducible build.
-    pub fn from_env() -> Result<BuildTime, String> {
-        match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => {
-                let epoch: i64 = v.trim().parse().map_err(|_| {
-                    format!("SOURCE_DATE_EPOCH must be a number of seconds since 1970, found `{v}`")
-                })?;
-                if !(0..=253_402_300_799).contains(&epoch) {
-                    return Err(format!("SOURCE_DATE_EPOCH `{v}` is out of range"));
-                }
-                Ok(BuildTime {
-                    epoch,
-                    reproducible: true,
-                })
-            }
-            _ => Ok(BuildTime::now()),
-        }
-    }
-
-    pub fn now() -> BuildTime {
-        let epoch = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        BuildTime {
-            epoch,
-            reproducible: false,
-        }
-    }
-
-    pub fn datetime(self) -> time::OffsetDateTime {
-        time::OffsetDateTime::from_unix_timestamp(self.epoch)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-    }
-}
 
 /// Writes `path` atomically: the content goes to a temporary file in the same
 /// folder, which replaces `path` only once complete and flushed to disk. On
@@ -78,6 +32,8 @@ pub fn write_atomic(
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in the folder {}", dir.display()))?;
+    // Ctrl-C removes the temporary file and leaves `path` as it was.
+    let _registered = interrupt::register(temp.path());
     {
         let mut w = BufWriter::new(temp.as_file());
         write(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
@@ -88,7 +44,10 @@ pub fn write_atomic(
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
     set_readable_permissions(temp.as_file());
-    temp.persist(path)
+    // The rename happens while Ctrl-C cleanup waits, so an interruption
+    // either precedes it (temp removed, old file kept) or follows it (new
+    // file complete).
+    interrupt::while_blocked(|| temp.persist(path))
         .map_err(|e| e.error)
         .with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
