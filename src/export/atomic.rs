@@ -40,6 +40,7 @@ pub fn write_atomic(
         w.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    pause_for_tests();
     temp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -51,6 +52,18 @@ pub fn write_atomic(
         .map_err(|e| e.error)
         .with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
+}
+
+/// A test aid: with `BRIEFDECK_TEST_PAUSE_BEFORE_RENAME_MS` set, wait that
+/// long while the temporary file exists, so that the tests can interrupt a
+/// run at the one moment that matters. Never set in normal use.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var("BRIEFDECK_TEST_PAUSE_BEFORE_RENAME_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
+    }
 }
 
 /// Temporary files are created private (0600); an output is an ordinary file.

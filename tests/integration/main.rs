@@ -5,3 +5,4 @@ mod anki;
 mod check;
 mod common;
 mod epub;
+mod export;
