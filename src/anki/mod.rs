@@ -8,4 +8,4 @@ pub mod notetype;
 pub mod package;
 
 pub use notes::{Note, NoteOptions, notes};
-pub use package::{PackageStats, write_apkg};
+pub use package::{PackageStats, write_package};

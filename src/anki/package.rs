@@ -19,18 +19,22 @@
 //!   and the zip (fixed entry times, fixed order, JSON with sorted keys) are
 //!   byte-identical.
 //! - **Fast**: all rows go in one transaction through prepared statements,
-//!   into an in-memory database whose indexes are built once at the end; the
-//!   database image goes straight into the zip, with fast deflate.
+//!   with journaling and syncing off (the database is a scratch file until it
+//!   is zipped) and indexes built once at the end; notes are made a few
+//!   hundred briefs at a time, so memory stays bounded; the zip uses fast
+//!   deflate.
 
 use super::guid::hash64;
-use super::notes::Note;
+use super::notes::{self, Note, NoteOptions};
 use super::notetype::{CLOZE, QA};
+use crate::brief::Brief;
 use crate::export::BuildTime;
 use anyhow::{Context as _, Result};
-use rusqlite::{Connection, MAIN_DB, params};
+use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::{Seek, Write};
+use std::path::PathBuf;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -88,60 +92,58 @@ CREATE INDEX ix_notes_csum on notes (csum);
 /// The deck options group every deck of the package uses.
 const DECK_CONFIG_ID: i64 = 1;
 
-/// Writes `notes` as an `.apkg` to `out`.
-pub fn write_apkg(
-    notes: &[Note],
+/// Briefs are turned into notes this many at a time, so that memory stays
+/// bounded however large the sources are.
+const BRIEFS_PER_CHUNK: usize = 256;
+
+/// Writes the notes of `briefs` as an `.apkg` to `out`.
+pub fn write_package(
+    briefs: &[Brief],
+    options: &NoteOptions,
     build: BuildTime,
     out: &mut (impl Write + Seek),
 ) -> Result<PackageStats> {
-    let decks = deck_ids(notes);
-    let media = media_files(notes);
-    let mut conn = Connection::open_in_memory().context("cannot create the collection database")?;
-    let stats = write_collection(&mut conn, notes, &decks, build)?;
-    let db = conn
-        .serialize(MAIN_DB)
-        .context("cannot serialize the collection database")?;
+    // A scratch database on disk: its pages live in the page cache, not in
+    // this process, and it is streamed into the zip.
+    let scratch = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let db_path = scratch.path().join("collection.anki2");
+    let (stats, media) = {
+        let mut conn =
+            Connection::open(&db_path).context("cannot create the collection database")?;
+        let mut chunks = briefs.chunks(BRIEFS_PER_CHUNK);
+        write_collection(&mut conn, build, || {
+            chunks.next().map(|chunk| notes::notes(chunk, options))
+        })?
+    };
 
     let mut zip = ZipWriter::new(out);
-    let options = SimpleFileOptions::default()
+    let zip_options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(1))
         .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
-    zip.start_file("collection.anki2", options)?;
-    zip.write_all(&db)?;
+        .unix_permissions(0o644)
+        .large_file(false);
+    zip.start_file("collection.anki2", zip_options)?;
+    let mut db = std::fs::File::open(&db_path).context("cannot read the collection database")?;
+    std::io::copy(&mut db, &mut zip)?;
     let media_map: BTreeMap<String, String> = media
-        .iter()
+        .keys()
         .enumerate()
-        .map(|(i, (name, _))| (i.to_string(), name.clone()))
+        .map(|(i, name)| (i.to_string(), name.clone()))
         .collect();
-    zip.start_file("media", options)?;
+    zip.start_file("media", zip_options)?;
     zip.write_all(serde_json::to_string(&media_map)?.as_bytes())?;
-    for (i, (_, path)) in media.iter().enumerate() {
+    for (i, path) in media.values().enumerate() {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read image {}", path.display()))?;
-        zip.start_file(i.to_string(), options)?;
+        zip.start_file(i.to_string(), zip_options)?;
         zip.write_all(&bytes)?;
     }
     zip.finish()?;
     Ok(PackageStats {
-        decks: decks.len(),
         media: media.len(),
         ..stats
     })
-}
-
-/// Deck name → id, parents included (`A::B` needs `A`), sorted by name.
-fn deck_ids(notes: &[Note]) -> BTreeMap<String, i64> {
-    let mut decks = BTreeMap::new();
-    for n in notes {
-        let parts: Vec<&str> = n.deck.split("::").collect();
-        for depth in 1..=parts.len() {
-            let name = parts[..depth].join("::");
-            decks.entry(name).or_insert_with_key(|name| deck_id(name));
-        }
-    }
-    decks
 }
 
 /// A deck id from its name: 1 is Anki's Default deck, so ids start above it.
@@ -149,30 +151,61 @@ fn deck_id(name: &str) -> i64 {
     (hash64(name.as_bytes()) >> 12) as i64 + 2
 }
 
-/// Distinct media files, named by content, sorted by name.
-fn media_files(notes: &[Note]) -> Vec<(String, std::path::PathBuf)> {
-    let mut files: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
-    for image in notes.iter().flat_map(|n| &n.media) {
-        files
-            .entry(image.file_name())
-            .or_insert_with(|| image.path.clone());
-    }
-    files.into_iter().collect()
-}
-
+/// Creates the collection from chunks of notes given by `next_chunk`;
+/// returns the counts and the media files the notes use (name → path).
 fn write_collection(
     conn: &mut Connection,
-    notes: &[Note],
-    decks: &BTreeMap<String, i64>,
     build: BuildTime,
-) -> Result<PackageStats> {
+    mut next_chunk: impl FnMut() -> Option<Vec<Note>>,
+) -> Result<(PackageStats, BTreeMap<String, PathBuf>)> {
     conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;",
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;",
     )?;
     conn.execute_batch(SCHEMA)?;
     let secs = build.epoch;
     let millis = secs * 1000;
     let tx = conn.transaction()?;
+    let mut stats = PackageStats::default();
+    let mut decks: BTreeMap<String, i64> = BTreeMap::new();
+    let mut media: BTreeMap<String, PathBuf> = BTreeMap::new();
+    {
+        let mut insert_note =
+            tx.prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
+        let mut insert_card =
+            tx.prepare("INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')")?;
+        let mut card_id = millis;
+        let mut position = 0i64;
+        while let Some(notes) = next_chunk() {
+            for note in &notes {
+                let note_id = millis + position;
+                position += 1;
+                let sort_field = strip_html(&note.fields[0]);
+                insert_note.execute(params![
+                    note_id,
+                    note.guid,
+                    note.notetype.id,
+                    secs,
+                    format!(" {} ", note.tags.join(" ")),
+                    note.fields.join("\x1f"),
+                    sort_field,
+                    field_checksum(&sort_field),
+                ])?;
+                let did = deck_with_parents(&mut decks, &note.deck);
+                for &ord in &note.card_ords {
+                    // New cards are shown in note order.
+                    insert_card.execute(params![card_id, note_id, did, ord, secs, position])?;
+                    card_id += 1;
+                    stats.cards += 1;
+                }
+                for image in &note.media {
+                    media
+                        .entry(image.file_name())
+                        .or_insert_with(|| image.path.clone());
+                }
+                stats.notes += 1;
+            }
+        }
+    }
     let first_deck = decks.values().next().copied().unwrap_or(1);
     tx.execute(
         "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
@@ -181,43 +214,32 @@ fn write_collection(
             millis,
             conf_json().to_string(),
             models_json(secs, first_deck).to_string(),
-            decks_json(decks, secs).to_string(),
+            decks_json(&decks, secs).to_string(),
             dconf_json().to_string(),
         ],
     )?;
-    let mut stats = PackageStats::default();
-    {
-        let mut insert_note =
-            tx.prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
-        let mut insert_card =
-            tx.prepare("INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')")?;
-        let mut card_id = millis;
-        for (i, note) in notes.iter().enumerate() {
-            let note_id = millis + i as i64;
-            let sort_field = strip_html(&note.fields[0]);
-            insert_note.execute(params![
-                note_id,
-                note.guid,
-                note.notetype.id,
-                secs,
-                format!(" {} ", note.tags.join(" ")),
-                note.fields.join("\x1f"),
-                sort_field,
-                field_checksum(&sort_field),
-            ])?;
-            let did = decks[&note.deck];
-            for &ord in &note.card_ords {
-                // New cards are shown in note order.
-                insert_card.execute(params![card_id, note_id, did, ord, secs, i as i64 + 1])?;
-                card_id += 1;
-                stats.cards += 1;
-            }
-            stats.notes += 1;
-        }
-    }
     tx.execute_batch(INDEXES)?;
     tx.commit()?;
-    Ok(stats)
+    stats.decks = decks.len();
+    Ok((stats, media))
+}
+
+/// The id of deck `name`, registering it and its parents (`A::B` needs `A`).
+fn deck_with_parents(decks: &mut BTreeMap<String, i64>, name: &str) -> i64 {
+    if let Some(id) = decks.get(name) {
+        return *id;
+    }
+    let mut prefix = String::with_capacity(name.len());
+    for (i, part) in name.split("::").enumerate() {
+        if i > 0 {
+            prefix.push_str("::");
+        }
+        prefix.push_str(part);
+        decks
+            .entry(prefix.clone())
+            .or_insert_with_key(|n| deck_id(n));
+    }
+    decks[name]
 }
 
 /// Midnight (UTC) of the build day: the collection's creation time.
@@ -335,8 +357,11 @@ mod tests {
 
     #[test]
     fn parent_decks_are_included() {
-        let d = deck_id("Current Affairs");
-        assert!(d > 1);
-        assert_eq!(d, deck_id("Current Affairs"));
+        let mut decks = BTreeMap::new();
+        let id = deck_with_parents(&mut decks, "Current Affairs::Economy");
+        assert_eq!(decks.len(), 2);
+        assert_eq!(decks["Current Affairs"], deck_id("Current Affairs"));
+        assert_eq!(id, deck_id("Current Affairs::Economy"));
+        assert!(decks.values().all(|id| *id > 1), "1 is the Default deck");
     }
 }

@@ -70,6 +70,16 @@ pub fn load(options: &LoadOptions) -> Result<Library, LoadError> {
     }
     validate::across_briefs(&library.briefs, &mut library.report);
     library.report.sort();
+    // Only files with something to quote keep their text.
+    let quoted: std::collections::HashSet<&Path> = library
+        .report
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.file.as_path()).chain(d.related.as_ref().map(|r| r.file.as_path()))
+        })
+        .collect();
+    sources.retain(|path| quoted.contains(path));
     library.sources = sources;
     Ok(library)
 }

@@ -4,54 +4,87 @@
 use super::interrupt;
 use anyhow::{Context as _, Result};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Writes `path` atomically: the content goes to a temporary file in the same
-/// folder, which replaces `path` only once complete and flushed to disk. On
-/// any error the temporary file is removed and an existing `path` is left
-/// byte-for-byte as it was.
+/// An output being written: a temporary file in the target's folder that
+/// becomes the target only on [`AtomicFile::commit`]. Dropped without a
+/// commit (an error, a panic), it is removed and the target is untouched.
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: tempfile::NamedTempFile,
+    _registered: interrupt::Registered,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if path.is_dir() {
+            anyhow::bail!("{} is a directory", path.display());
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write in the folder {}", dir.display()))?;
+        // Ctrl-C removes the temporary file and leaves `path` as it was.
+        let registered = interrupt::register(temp.path());
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temp,
+            _registered: registered,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn file(&self) -> &std::fs::File {
+        self.temp.as_file()
+    }
+
+    /// Flushes the content to disk and renames it over the target.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        pause_for_tests();
+        self.temp
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        set_readable_permissions(self.temp.as_file());
+        // The rename happens while Ctrl-C cleanup waits, so an interruption
+        // either precedes it (temp removed, old file kept) or follows it (new
+        // file complete).
+        let temp = self.temp;
+        interrupt::while_blocked(|| temp.persist(&path))
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot replace {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Writes `path` atomically with `write`: see [`AtomicFile`].
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&std::fs::File>) -> Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if path.is_dir() {
-        anyhow::bail!("{} is a directory", path.display());
-    }
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in the folder {}", dir.display()))?;
-    // Ctrl-C removes the temporary file and leaves `path` as it was.
-    let _registered = interrupt::register(temp.path());
+    let file = AtomicFile::create(path)?;
     {
-        let mut w = BufWriter::new(temp.as_file());
+        let mut w = BufWriter::new(file.file());
         write(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
         w.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    pause_for_tests();
-    temp.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    set_readable_permissions(temp.as_file());
-    // The rename happens while Ctrl-C cleanup waits, so an interruption
-    // either precedes it (temp removed, old file kept) or follows it (new
-    // file complete).
-    interrupt::while_blocked(|| temp.persist(path))
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    file.commit()
 }
 
 /// A test aid: with `BRIEFDECK_TEST_PAUSE_BEFORE_RENAME_MS` set, wait that

@@ -6,7 +6,7 @@ pub mod interrupt;
 pub mod report;
 pub mod select;
 
-pub use atomic::write_atomic;
+pub use atomic::{AtomicFile, write_atomic};
 
 /// When the output is "made": `SOURCE_DATE_EPOCH` when set (reproducible
 /// builds; CI sets it to the last commit's time), else now. Seconds since

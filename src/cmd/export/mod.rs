@@ -12,11 +12,13 @@ use crate::epub;
 use crate::error::Failure;
 use crate::export::report::{OutputKind, OutputReport, RunReport};
 use crate::export::select::{self, Group, Selection};
-use crate::export::{BuildTime, interrupt, write_atomic};
+use crate::export::{AtomicFile, BuildTime, interrupt};
 use crate::output;
+use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use settings::{AnkiSettings, EpubSettings};
 use std::io::IsTerminal;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -185,8 +187,9 @@ fn render_and_write(
     let quiet = export.quiet || export.json;
     let progress = progress_bar(jobs.len() as u64, quiet);
     progress.set_message("rendering");
-    // Everything is rendered (in parallel: a deck and a booklet at once)
-    // before anything is written, so a failure in any output leaves every
+    // Every output is rendered (in parallel: a deck and a booklet at once)
+    // into a temporary file beside its target; only when all succeeded are
+    // they renamed into place, so a failure in any output leaves every
     // previous output as it was.
     let rendered: Vec<Rendered> = {
         use rayon::prelude::*;
@@ -206,21 +209,21 @@ fn render_and_write(
             OutputKind::Epub => report.timings.epub_seconds += r.seconds,
         }
     }
-    for (job, Rendered { bytes, counts, .. }) in jobs.iter().zip(rendered) {
-        if !export.dry_run {
-            write_atomic(&job.path, |w| Ok(std::io::Write::write_all(w, &bytes)?))?;
-        }
+    for (job, r) in jobs.iter().zip(rendered) {
         let out = OutputReport {
             kind: job.kind,
             path: job.path.clone(),
             group: job.group.key.as_ref().map(|k| k.slug.clone()),
             briefs: job.group.briefs.len(),
-            bytes: bytes.len() as u64,
-            sha256: crate::digest::hex(&bytes),
-            notes: counts.map(|c| c.0),
-            cards: counts.map(|c| c.1),
-            written: !export.dry_run,
+            bytes: r.bytes,
+            sha256: r.sha256,
+            notes: r.counts.map(|c| c.0),
+            cards: r.counts.map(|c| c.1),
+            written: r.file.is_some(),
         };
+        if let Some(file) = r.file {
+            file.commit()?;
+        }
         if !quiet {
             progress.suspend(|| output::stderr(&format!("{}\n", out.summary_line())));
         }
@@ -233,60 +236,103 @@ fn render_and_write(
     Ok(())
 }
 
-/// One output rendered in memory.
+/// One output, rendered and not yet in place.
 struct Rendered {
-    bytes: Vec<u8>,
+    /// The temporary file awaiting its rename; `None` in a dry run.
+    file: Option<AtomicFile>,
+    bytes: u64,
+    sha256: String,
     /// (notes, cards) of a deck.
     counts: Option<(usize, usize)>,
     seconds: f64,
 }
 
-/// Renders one output in memory.
+/// Renders one output into a temporary file beside its target (an unnamed
+/// temporary file in a dry run), then measures and hashes it.
 fn render(plan: &Plan, job: &Job, build: BuildTime) -> Result<Rendered, Failure> {
+    let target = if plan.export.dry_run {
+        None
+    } else {
+        Some(AtomicFile::create(&job.path)?)
+    };
+    let mut scratch = match &target {
+        Some(_) => None,
+        None => Some(tempfile::tempfile().map_err(anyhow::Error::from)?),
+    };
+    let file: &std::fs::File = match (&target, &scratch) {
+        (Some(t), _) => t.file(),
+        (None, Some(s)) => s,
+        (None, None) => unreachable!("one of the two exists"),
+    };
+    let write_error =
+        |e: std::io::Error| anyhow::anyhow!("cannot write {}: {e}", job.path.display());
     let briefs = job.group.briefs;
-    match job.kind {
-        OutputKind::Anki => {
-            let s = plan.anki.as_ref().expect("anki settings");
-            let notes = anki::notes(
-                briefs,
-                &NoteOptions {
+    let counts = {
+        let mut w = BufWriter::new(file);
+        let counts = match job.kind {
+            OutputKind::Anki => {
+                let s = plan.anki.as_ref().expect("anki settings");
+                let options = NoteOptions {
                     cards: s.cards.clone(),
                     deck_root: s.deck_root.clone(),
                     deck_by: s.deck_by,
-                },
-            );
-            let mut bytes = std::io::Cursor::new(Vec::new());
-            let stats = anki::write_apkg(&notes, build, &mut bytes)?;
-            std::mem::forget(notes);
-            Ok(Rendered {
-                bytes: bytes.into_inner(),
-                counts: Some((stats.notes, stats.cards)),
-                seconds: 0.0,
-            })
+                };
+                let stats = anki::write_package(briefs, &options, build, &mut w)
+                    .with_context(|| format!("cannot write {}", job.path.display()))?;
+                Some((stats.notes, stats.cards))
+            }
+            OutputKind::Epub => {
+                let s = plan.epub.as_ref().expect("epub settings");
+                let title = match &job.group.key {
+                    Some(k) => format!("{} — {}", s.title, k.label),
+                    None => s.title.clone(),
+                };
+                let options = epub::EpubOptions {
+                    title,
+                    author: s.author.clone(),
+                    publisher: s.publisher.clone(),
+                    description: s.description.clone(),
+                    language: s.language.clone(),
+                    group_by: s.group_by,
+                    term_questions: s.term_questions,
+                    build_time: build,
+                };
+                let bytes = epub::build(briefs, &options)?;
+                w.write_all(&bytes).map_err(write_error)?;
+                None
+            }
+        };
+        w.flush().map_err(write_error)?;
+        counts
+    };
+    let (bytes, sha256) = hash_file(file).map_err(write_error)?;
+    scratch.take();
+    Ok(Rendered {
+        file: target,
+        bytes,
+        sha256,
+        counts,
+        seconds: 0.0,
+    })
+}
+
+/// Size and SHA-256 of a file just written, read back from the start.
+fn hash_file(mut file: &std::fs::File) -> std::io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    file.seek(SeekFrom::Start(0))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
         }
-        OutputKind::Epub => {
-            let s = plan.epub.as_ref().expect("epub settings");
-            let title = match &job.group.key {
-                Some(k) => format!("{} — {}", s.title, k.label),
-                None => s.title.clone(),
-            };
-            let options = epub::EpubOptions {
-                title,
-                author: s.author.clone(),
-                publisher: s.publisher.clone(),
-                description: s.description.clone(),
-                language: s.language.clone(),
-                group_by: s.group_by,
-                term_questions: s.term_questions,
-                build_time: build,
-            };
-            Ok(Rendered {
-                bytes: epub::build(briefs, &options)?,
-                counts: None,
-                seconds: 0.0,
-            })
-        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
     }
+    Ok((bytes, crate::digest::to_hex(&hasher.finalize())))
 }
 
 /// Where an output goes. A single file export takes `-o` as the file; a
