@@ -36,16 +36,27 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Markdown articles, or folders of them.
+    /// Markdown articles, or folders of them (searched recursively for .md
+    /// and .markdown files).
     #[arg(required = true, value_name = "ARTICLE.md")]
     pub articles: Vec<PathBuf>,
-    /// Output file (one article) or folder (several); default: stdout for one
-    /// article, `sources/` for several.
+    /// Output file (one article; default: stdout) or folder (several
+    /// articles or a folder; default: `sources/imported/`).
     #[arg(short, long, value_name = "FILE.yaml|DIR")]
     pub output: Option<PathBuf>,
-    /// The brief's date (YYYY-MM-DD) when the article does not give one.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    /// The brief's date, used instead of any date found in the article.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::import::parse_date)]
+    pub date: Option<time::Date>,
+    /// The brief's subject.
+    #[arg(long, default_value = "General", value_parser = non_empty)]
+    pub subject: String,
+    /// Tags for the brief (comma-separated, or the option repeated).
+    #[arg(long = "tag", value_name = "TAG", value_delimiter = ',', value_parser = non_empty)]
+    pub tags: Vec<String>,
+    /// Replace existing YAML files (by default `import` never overwrites a
+    /// brief, which you may have edited).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub mod digest;
 pub mod epub;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod limits;
 pub mod markup;
 pub mod output;

@@ -6,3 +6,4 @@ mod check;
 mod common;
 mod epub;
 mod export;
+mod import;
