@@ -7,9 +7,9 @@
 //! gets an `id`, and the glossary lists one link per place. Linking every
 //! occurrence would bury the useful links in repeats.
 
-use super::xhtml::esc;
 use crate::brief::Text;
-use crate::markup::Flavor;
+use crate::markup::{Flavor, escape_into};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -19,13 +19,14 @@ use std::path::PathBuf;
 /// parallel), remembering the first occurrence of each key term and the
 /// images it used; [`Glossary::add`] then takes them in reading order.
 pub(crate) struct Place {
-    /// Prefix of the anchors given to terms here; unique in the book.
+    /// Prefix of the anchors given to terms here (`<prefix>-<n>`); unique in
+    /// the book, starting with a letter.
     prefix: String,
     file: String,
     title: String,
     section: &'static str,
-    /// `(key, text as first written, anchor)`.
-    terms: Vec<(String, String, String)>,
+    /// `(key, text as first written)`; the n-th has anchor `<prefix>-<n>`.
+    terms: Vec<(String, String)>,
     /// `(packed name, file on disk, media type)`.
     pub images: Vec<(String, PathBuf, &'static str)>,
 }
@@ -54,19 +55,22 @@ impl Place {
                 let Some(term) = term else {
                     return format!("<strong>{inner}</strong>");
                 };
-                if terms.iter().any(|(k, _, _)| *k == term.key) {
+                if terms.iter().any(|(k, _)| *k == term.key) {
                     return format!("<strong class=\"term\">{inner}</strong>");
                 }
-                let anchor = format!("{prefix}-{}", terms.len() + 1);
-                let html = format!("<strong class=\"term\" id=\"{anchor}\">{inner}</strong>");
-                terms.push((term.key.clone(), term.text.clone(), anchor));
-                html
+                terms.push((term.key.clone(), term.text.clone()));
+                format!(
+                    "<strong class=\"term\" id=\"{prefix}-{}\">{inner}</strong>",
+                    terms.len()
+                )
             })
     }
 }
 
-struct Ref {
-    href: String,
+/// What a glossary link says and where it goes, per place.
+struct PlaceInfo {
+    prefix: String,
+    file: String,
     title: String,
     section: &'static str,
 }
@@ -74,12 +78,14 @@ struct Ref {
 struct Entry {
     /// How the term reads where it was first met.
     text: String,
-    refs: Vec<Ref>,
+    /// `(place, n)`: the anchor `<prefix>-<n>` of that place.
+    refs: Vec<(u32, u32)>,
 }
 
 #[derive(Default)]
 pub(crate) struct Glossary {
     entries: HashMap<String, Entry>,
+    places: Vec<PlaceInfo>,
 }
 
 /// One page of the glossary: terms under one initial (a long initial is
@@ -98,21 +104,35 @@ pub(crate) struct LetterPage {
 const PAGE_BYTES: usize = 100_000;
 
 impl Glossary {
-    /// Records a rendered place's terms. Places must be added in reading
+    /// Takes a rendered place's terms. Places must be added in reading
     /// order: a term reads as it was first written, and its links are listed
     /// in that order.
-    pub fn add(&mut self, place: &Place) {
-        for (key, text, anchor) in &place.terms {
-            let entry = self.entries.entry(key.clone()).or_insert_with(|| Entry {
-                text: text.clone(),
-                refs: Vec::new(),
-            });
-            entry.refs.push(Ref {
-                href: format!("{}#{anchor}", place.file),
-                title: place.title.clone(),
-                section: place.section,
-            });
+    pub fn add(&mut self, place: Place) {
+        if place.terms.is_empty() {
+            return;
         }
+        let index = self.places.len() as u32;
+        for (n, (key, text)) in place.terms.into_iter().enumerate() {
+            let r = (index, n as u32 + 1);
+            match self.entries.get_mut(&key) {
+                Some(entry) => entry.refs.push(r),
+                None => {
+                    self.entries.insert(
+                        key,
+                        Entry {
+                            text,
+                            refs: vec![r],
+                        },
+                    );
+                }
+            }
+        }
+        self.places.push(PlaceInfo {
+            prefix: place.prefix,
+            file: place.file,
+            title: place.title,
+            section: place.section,
+        });
     }
 
     /// Number of distinct key terms.
@@ -131,38 +151,54 @@ impl Glossary {
                 (bucket(&sort), sort, key, e)
             })
             .collect();
-        terms.sort_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+        terms.par_sort_unstable_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
 
+        // Each initial's pages are written in parallel.
+        let mut runs: Vec<&[(Bucket, String, &String, &Entry)]> = Vec::new();
+        let mut rest = terms.as_slice();
+        while let Some(first) = rest.first() {
+            let len = rest.iter().take_while(|t| t.0 == first.0).count();
+            runs.push(&rest[..len]);
+            rest = &rest[len..];
+        }
+        let pages: Vec<LetterPage> = runs
+            .par_iter()
+            .flat_map_iter(|run| self.letter_pages(run))
+            .collect();
+        pages
+    }
+
+    /// The pages of one initial.
+    fn letter_pages(&self, run: &[(Bucket, String, &String, &Entry)]) -> Vec<LetterPage> {
+        let bucket = &run[0].0;
         let mut pages: Vec<LetterPage> = Vec::new();
-        let mut current: Option<Bucket> = None;
-        for (bucket, _, _, entry) in terms {
-            let full = pages.last().is_some_and(|p| p.body.len() >= PAGE_BYTES);
-            if current.as_ref() != Some(&bucket) || full {
-                let label = if current.as_ref() == Some(&bucket) {
-                    format!("{} (continued)", bucket.label())
-                } else {
-                    bucket.label()
-                };
+        for (_, _, _, entry) in run {
+            if pages.last().is_none_or(|p| p.body.len() >= PAGE_BYTES) {
                 pages.push(LetterPage {
                     letter: bucket.letter(),
-                    label,
+                    label: if pages.is_empty() {
+                        bucket.label()
+                    } else {
+                        format!("{} (continued)", bucket.label())
+                    },
                     body: String::new(),
                 });
-                current = Some(bucket);
             }
-            let page = pages.last_mut().expect("a page");
-            let _ = write!(page.body, "<dt>{}</dt>\n<dd>", esc(&entry.text));
-            for (i, r) in entry.refs.iter().enumerate() {
-                let _ = write!(
-                    page.body,
-                    "{}<a href=\"{}\">{}</a> ({})",
-                    if i > 0 { "; " } else { "" },
-                    esc(&r.href),
-                    esc(&r.title),
-                    r.section
-                );
+            let body = &mut pages.last_mut().expect("a page").body;
+            body.push_str("<dt>");
+            escape_into(&entry.text, Flavor::Xhtml, body);
+            body.push_str("</dt>\n<dd>");
+            for (i, &(place, n)) in entry.refs.iter().enumerate() {
+                let p = &self.places[place as usize];
+                if i > 0 {
+                    body.push_str("; ");
+                }
+                // File names and prefixes are ours: no escaping needed.
+                let _ = write!(body, "<a href=\"{}#{}-{n}\">", p.file, p.prefix);
+                escape_into(&p.title, Flavor::Xhtml, body);
+                let _ = write!(body, "</a> ({})", p.section);
             }
-            page.body.push_str("</dd>\n");
+            body.push_str("</dd>\n");
         }
         pages
     }
@@ -237,8 +273,8 @@ mod tests {
         );
         let mut p2 = Place::new("w2".into(), "b.xhtml", "Brief B", "Why in News");
         p2.render(&text("the **quad**"), true);
-        g.add(&p1);
-        g.add(&p2);
+        g.add(p1);
+        g.add(p2);
         assert_eq!(g.len(), 2);
 
         let pages = g.pages();
@@ -260,7 +296,7 @@ mod tests {
         let mut p = Place::new("k1".into(), "a.xhtml", "A", "Key Points");
         let html = p.render(&text("**Significance:** it **works**"), false);
         assert!(html.starts_with("<strong>Significance:</strong>"), "{html}");
-        g.add(&p);
+        g.add(p);
         assert_eq!(g.len(), 1);
     }
 
@@ -270,7 +306,7 @@ mod tests {
         let mut p = Place::new("k1".into(), "a.xhtml", &"T".repeat(200), "Key Points");
         let many: Vec<String> = (0..2000).map(|i| format!("**a{i}**")).collect();
         p.render(&text(&many.join(" ")), false);
-        g.add(&p);
+        g.add(p);
         let pages = g.pages();
         assert!(pages.len() > 1);
         assert!(pages.iter().all(|p| p.body.len() < PAGE_BYTES + 1000));
@@ -285,7 +321,7 @@ mod tests {
             &text("**beta** **Alpha** **(IPOI)** **₹72,000 crore** **apple** **Éclair**"),
             false,
         );
-        g.add(&p);
+        g.add(p);
         let pages = g.pages();
         let order: Vec<String> = pages
             .iter()
@@ -315,7 +351,7 @@ mod tests {
         let mut g = Glossary::default();
         let mut p = Place::new("k1".into(), "a.xhtml", "<b>", "Key Points");
         p.render(&text("**<script>x</script>**"), false);
-        g.add(&p);
+        g.add(p);
         let body = &g.pages()[0].body;
         assert!(!body.contains("<script"), "{body}");
         assert!(!body.contains("<b>"), "{body}");

@@ -124,8 +124,8 @@ pub(crate) fn body(
 ) -> (Vec<Doc>, Locator) {
     match by {
         GroupBy::Theme => theme(sorted, groups, lang, glossary, images),
-        GroupBy::Brief => chapters(sorted, &[], lang, glossary, images),
-        GroupBy::Subject | GroupBy::Month => chapters(sorted, groups, lang, glossary, images),
+        GroupBy::Brief => chapters(sorted, &[], by, lang, glossary, images),
+        GroupBy::Subject | GroupBy::Month => chapters(sorted, groups, by, lang, glossary, images),
     }
 }
 
@@ -141,11 +141,11 @@ struct Entries {
     why: String,
     key: String,
     way: Option<String>,
-    /// In reading order within each part: why; background, key points; way.
-    why_place: Place,
-    key_places: [Place; 2],
-    way_place: Option<Place>,
 }
+
+/// A brief's places, in reading order within each part: Why in News;
+/// Background and Key Points; Way Forward.
+type EntryPlaces = (Place, [Place; 2], Option<Place>);
 
 /// `--group-by theme`: three parts, Why in News, Key Points and Way Forward,
 /// each listing every brief, a brief's three entries linked together.
@@ -190,7 +190,7 @@ fn theme(
         loc.key[i] = format!("key-{0}.xhtml#k-{0}", b.id);
     }
 
-    let entries: Vec<Entries> = (0..n)
+    let (entries, places): (Vec<Entries>, Vec<EntryPlaces>) = (0..n)
         .into_par_iter()
         .map(|i| {
             let b = sorted[i];
@@ -199,7 +199,7 @@ fn theme(
             let why = format!(
                 "<section class=\"entry\" id=\"w-{id}\">\n{kicker}\n<h3>{title}</h3>\n{source}{why}\n{also}</section>\n",
                 id = b.id,
-                kicker = kicker(b),
+                kicker = kicker(b, false),
                 title = title_html(b),
                 source = source_line(b),
                 why = why_place.render(&b.why_in_news, true),
@@ -211,7 +211,7 @@ fn theme(
             let key = format!(
                 "<section class=\"entry\" id=\"k-{id}\">\n{kicker}\n<h3>{title_html}</h3>\n{background}{points}{also}</section>\n",
                 id = b.id,
-                kicker = kicker(b),
+                kicker = kicker(b, false),
                 title_html = title_html(b),
                 background = background_box(b, &mut bg_place),
                 points = points(&b.key_points, &mut key_place),
@@ -223,7 +223,7 @@ fn theme(
                     let html = format!(
                         "<section class=\"entry\" id=\"f-{id}\">\n{kicker}\n<h3>{title}</h3>\n{points}{also}</section>\n",
                         id = b.id,
-                        kicker = kicker(b),
+                        kicker = kicker(b, false),
                         title = title_html(b),
                         points = points(&b.way_forward, &mut place),
                         also = see_also(&others(&loc, i, Part::Way)),
@@ -232,32 +232,29 @@ fn theme(
                 }
                 None => (None, None),
             };
-            Entries {
-                why,
-                key,
-                way,
-                why_place,
-                key_places: [bg_place, key_place],
-                way_place,
-            }
+            (
+                Entries { why, key, way },
+                (why_place, [bg_place, key_place], way_place),
+            )
         })
-        .collect();
+        .unzip();
 
-    // The glossary and images take the places in reading order.
-    for e in &entries {
-        glossary.add(&e.why_place);
+    // The glossary and images take the places in reading order: part by
+    // part, brief by brief.
+    let mut key_places = Vec::with_capacity(n);
+    let mut way_places = Vec::with_capacity(n);
+    for (why, key, way) in places {
+        glossary.add(why);
+        key_places.push(key);
+        way_places.push(way);
     }
-    for e in &entries {
-        for p in &e.key_places {
-            glossary.add(p);
-            images.add(p);
-        }
+    for p in key_places.into_iter().flatten() {
+        images.add(&p);
+        glossary.add(p);
     }
-    for e in &entries {
-        if let Some(p) = &e.way_place {
-            glossary.add(p);
-            images.add(p);
-        }
+    for p in way_places.into_iter().flatten() {
+        images.add(&p);
+        glossary.add(p);
     }
 
     let mut docs = Vec::new();
@@ -452,6 +449,7 @@ pub(crate) fn plain_doc(file: &str, title: &str, body: String, lang: &str) -> Do
 fn chapters(
     sorted: &[&Brief],
     groups: &[Group],
+    by: GroupBy,
     lang: &str,
     glossary: &mut Glossary,
     images: &mut Images,
@@ -489,7 +487,7 @@ fn chapters(
             let mut body = format!(
                 "<section class=\"entry\" id=\"b-{id}\">\n{kicker}\n<{h}>{title_html}</{h}>\n{source}",
                 id = b.id,
-                kicker = kicker(b),
+                kicker = kicker(b, by != GroupBy::Subject),
                 title_html = title_html(b),
                 source = source_line(b),
             );
@@ -527,9 +525,9 @@ fn chapters(
         divider_at[g.range.start] = Some(gi);
     }
     for (i, (b, (body, places))) in sorted.iter().zip(chapters).enumerate() {
-        for p in &places {
+        for p in places {
+            images.add(&p);
             glossary.add(p);
-            images.add(p);
         }
         if let Some(gi) = divider_at[i] {
             docs.push(group_divider(

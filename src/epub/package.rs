@@ -102,12 +102,13 @@ pub(crate) fn package(
     // epub-builder (serially, at a level we cannot choose): it gets empty
     // placeholders and [`repack`] slots the compressed documents in.
     let time = zip_time(meta.modified);
-    let compressed: Vec<(String, Vec<u8>)> = docs
+    let compressed: HashMap<String, zip::PreparedZipFile> = docs
         .par_iter()
         .map(|d| {
             let name = format!("OEBPS/{}", d.file);
-            let zip = single_entry_zip(&name, d.xhtml.as_bytes(), time)?;
-            Ok((name, zip))
+            let file =
+                zip::PreparedZipFile::from_data(&name, entry_options(time), d.xhtml.as_bytes())?;
+            Ok((name, file))
         })
         .collect::<Result<_>>()?;
     for doc in docs {
@@ -130,7 +131,7 @@ pub(crate) fn package(
     }
     let mut raw = Vec::new();
     b.generate(&mut raw).map_err(builder_error)?;
-    repack(&raw, compressed.into_iter().collect(), meta)
+    repack(&raw, compressed, meta)
 }
 
 /// Deflate level of the content documents: the fastest levels lose little
@@ -144,14 +145,6 @@ fn entry_options(time: zip::DateTime) -> zip::write::SimpleFileOptions {
         .compression_level(Some(LEVEL))
         .last_modified_time(time)
         .unix_permissions(0o644)
-}
-
-/// A zip holding one compressed entry, to be raw-copied into the package.
-fn single_entry_zip(name: &str, content: &[u8], time: zip::DateTime) -> Result<Vec<u8>> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(content.len() / 3 + 256)));
-    zip.start_file(name, entry_options(time))?;
-    zip.write_all(content)?;
-    Ok(zip.finish()?.into_inner())
 }
 
 /// Accessibility metadata (schema.org, as EPUB Accessibility 1.1 asks).
@@ -203,7 +196,7 @@ fn zip_time(t: OffsetDateTime) -> zip::DateTime {
 /// their placeholders, and the OPF, nav and NCX get their fixes.
 pub(crate) fn repack(
     raw: &[u8],
-    mut documents: HashMap<String, Vec<u8>>,
+    mut documents: HashMap<String, zip::PreparedZipFile>,
     meta: &Meta,
 ) -> Result<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).context("reading back the EPUB")?;
@@ -218,9 +211,8 @@ pub(crate) fn repack(
             "OEBPS/toc.ncx" => Some(fix_ncx),
             _ => None,
         };
-        if let Some(zip) = documents.remove(&name) {
-            let mut one = zip::ZipArchive::new(Cursor::new(zip))?;
-            out.raw_copy_file(one.by_index_raw(0)?)?;
+        if let Some(file) = documents.remove(&name) {
+            out.add_prepared_file(file)?;
             continue;
         }
         match fix {

@@ -11,6 +11,7 @@ use super::layout::{CHUNK, Doc, Group, Locator, TocEntry};
 use super::xhtml::{document, esc, plain, title_html};
 use crate::brief::{Brief, Fact, Section, Text};
 use crate::markup::{Flavor, KeyTerm};
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -73,6 +74,71 @@ fn blanked(text: &Text, key: &str) -> String {
         })
 }
 
+/// A brief's questions and answers, rendered.
+struct Rendered {
+    questions: String,
+    answers: String,
+    places: Vec<Place>,
+}
+
+/// Renders brief `i`'s items, numbered from `first`, for the question file
+/// `qf` and the answer file `af`.
+fn render(
+    b: &Brief,
+    i: usize,
+    items: &[Item],
+    first: usize,
+    (qf, af): (&str, &str),
+    loc: &Locator,
+) -> Rendered {
+    let title = plain(&b.title);
+    let mut out = Rendered {
+        questions: format!("<h3>{}</h3>\n", title_html(b)),
+        answers: format!("<h3>{}</h3>\n", title_html(b)),
+        places: Vec::new(),
+    };
+    for (k, item) in items.iter().enumerate() {
+        let number = first + k;
+        let (question, answer, read) = match item {
+            Item::Fact(f) => {
+                let mut qp = Place::new(format!("q{number}"), qf, &title, "Self-test");
+                let mut ap = Place::new(format!("a{number}"), af, &title, "Answers");
+                let q = qp.render(&f.question, false);
+                let a = ap.render(&f.answer, false);
+                out.places.extend([qp, ap]);
+                (q, a, ("Key Points", loc.key[i].as_str()))
+            }
+            Item::Blank {
+                text,
+                term,
+                section,
+            } => {
+                let read = match (section, &loc.way[i]) {
+                    (Section::WayForward, Some(way)) => ("Way Forward", way.as_str()),
+                    (Section::Background, _) => ("Background", loc.key[i].as_str()),
+                    _ => ("Key Points", loc.key[i].as_str()),
+                };
+                (
+                    blanked(text, &term.key),
+                    format!("<strong>{}</strong>", esc(&term.text)),
+                    read,
+                )
+            }
+        };
+        let _ = writeln!(
+            out.questions,
+            "<div class=\"q\" id=\"q{number}\"><p><span class=\"qn\">{number}.</span> {question} <a href=\"{af}#a{number}\">Answer</a></p></div>"
+        );
+        let _ = writeln!(
+            out.answers,
+            "<div class=\"a\" id=\"a{number}\"><p><a class=\"qn\" href=\"{qf}#q{number}\">{number}.</a> {answer}</p>\n<p class=\"from\">Back to <a href=\"{qf}#q{number}\">question {number}</a> · Revise: <a href=\"{}\">{}</a></p></div>",
+            esc(read.1),
+            read.0
+        );
+    }
+    out
+}
+
 pub(crate) fn build(
     sorted: &[&Brief],
     groups: &[Group],
@@ -82,7 +148,7 @@ pub(crate) fn build(
     glossary: &mut Glossary,
 ) -> SelfTest {
     let items: Vec<Vec<Item>> = sorted
-        .iter()
+        .par_iter()
         .map(|b| {
             let mut v: Vec<Item> = b.facts.iter().map(Item::Fact).collect();
             v.extend(blanks(b, per_brief));
@@ -99,18 +165,25 @@ pub(crate) fn build(
         return test;
     }
 
-    // Pages: per group, chunks of briefs that have questions.
+    // Pages: per group, chunks of the briefs that have questions. Numbers
+    // run through the book in reading order.
     struct Page {
-        n: usize,
         label: String,
         briefs: Vec<usize>,
     }
     let mut pages: Vec<Page> = Vec::new();
+    let mut page_of = vec![0; sorted.len()];
+    let mut first = vec![0; sorted.len()];
+    let mut next = 1;
     for g in groups {
         let with: Vec<usize> = g.range.clone().filter(|&i| !items[i].is_empty()).collect();
         for (k, c) in with.chunks(CHUNK).enumerate() {
+            for &i in c {
+                page_of[i] = pages.len() + 1;
+                first[i] = next;
+                next += items[i].len();
+            }
             pages.push(Page {
-                n: pages.len() + 1,
                 label: if k == 0 {
                     g.label.clone()
                 } else {
@@ -123,60 +196,35 @@ pub(crate) fn build(
     let qfile = |n: usize| format!("test-{n:03}.xhtml");
     let afile = |n: usize| format!("answers-{n:03}.xhtml");
 
-    let mut number = 0;
+    let mut rendered: Vec<Option<Rendered>> = (0..sorted.len())
+        .into_par_iter()
+        .map(|i| {
+            (!items[i].is_empty()).then(|| {
+                let n = page_of[i];
+                render(
+                    sorted[i],
+                    i,
+                    &items[i],
+                    first[i],
+                    (&qfile(n), &afile(n)),
+                    loc,
+                )
+            })
+        })
+        .collect();
+
     let mut q_children = Vec::new();
     let mut a_children = Vec::new();
-    for page in &pages {
-        let (qf, af) = (qfile(page.n), afile(page.n));
+    for (k, page) in pages.iter().enumerate() {
+        let (qf, af) = (qfile(k + 1), afile(k + 1));
         let mut qbody = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
         let mut abody = qbody.clone();
         for &i in &page.briefs {
-            let b = sorted[i];
-            let title = plain(&b.title);
-            let _ = writeln!(qbody, "<h3>{}</h3>", title_html(b));
-            let _ = writeln!(abody, "<h3>{}</h3>", title_html(b));
-            for item in &items[i] {
-                number += 1;
-                let (question, answer, read) = match item {
-                    Item::Fact(f) => {
-                        let mut qp = Place::new(format!("q{number}"), &qf, &title, "Self-test");
-                        let q = qp.render(&f.question, false);
-                        let mut ap = Place::new(format!("a{number}"), &af, &title, "Answers");
-                        let a = ap.render(&f.answer, false);
-                        glossary.add(&qp);
-                        glossary.add(&ap);
-                        (q, a, ("Key Points", loc.key[i].clone()))
-                    }
-                    Item::Blank {
-                        text,
-                        term,
-                        section,
-                    } => {
-                        let read = match section {
-                            Section::WayForward => loc.way[i]
-                                .clone()
-                                .map(|w| ("Way Forward", w))
-                                .unwrap_or(("Key Points", loc.key[i].clone())),
-                            Section::Background => ("Background", loc.key[i].clone()),
-                            _ => ("Key Points", loc.key[i].clone()),
-                        };
-                        (
-                            blanked(text, &term.key),
-                            format!("<strong>{}</strong>", esc(&term.text)),
-                            read,
-                        )
-                    }
-                };
-                let _ = writeln!(
-                    qbody,
-                    "<div class=\"q\" id=\"q{number}\"><p><span class=\"qn\">{number}.</span> {question} <a href=\"{af}#a{number}\">Answer</a></p></div>"
-                );
-                let _ = writeln!(
-                    abody,
-                    "<div class=\"a\" id=\"a{number}\"><p><a class=\"qn\" href=\"{qf}#q{number}\">{number}.</a> {answer}</p>\n<p class=\"from\">Back to <a href=\"{qf}#q{number}\">question {number}</a> · Revise: <a href=\"{}\">{}</a></p></div>",
-                    esc(&read.1),
-                    read.0
-                );
+            let r = rendered[i].take().expect("rendered");
+            qbody.push_str(&r.questions);
+            abody.push_str(&r.answers);
+            for p in r.places {
+                glossary.add(p);
             }
         }
         test.questions.push(page_doc(
@@ -196,7 +244,7 @@ pub(crate) fn build(
     }
 
     let intro = format!(
-        "<section epub:type=\"chapter\">\n<h1>Self-test</h1>\n<p>{count} questions: the facts of each brief, and key terms to recall in their own sentence (a blank marks the missing term). Each question links to its answer at the back of the booklet, and each answer links back.</p>\n{}</section>",
+        "<section epub:type=\"chapter\">\n<h1>Self-test</h1>\n<p>{count} questions: the facts of each brief, and key terms to recall in their own sentence (a line marks the missing term). Each question links to its answer at the back of the booklet, and each answer links back.</p>\n{}</section>",
         link_list(&q_children)
     );
     test.questions.insert(

@@ -140,13 +140,18 @@ fn point(p: &Point, place: &mut Place, out: &mut String) {
     out.push_str("</li>\n");
 }
 
-/// `Economy · 7 October 2020`: the line above a brief's title.
-pub(crate) fn kicker(b: &Brief) -> String {
-    format!(
-        "<p class=\"kicker\">{} · {}</p>",
-        esc(&b.subject),
-        esc(&long_date(b.date))
-    )
+/// The line above a brief's title: `Economy · 7 October 2020`, or just the
+/// date where a subject heading already says the subject.
+pub(crate) fn kicker(b: &Brief, with_subject: bool) -> String {
+    if with_subject {
+        format!(
+            "<p class=\"kicker\">{} · {}</p>",
+            esc(&b.subject),
+            esc(&long_date(b.date))
+        )
+    } else {
+        format!("<p class=\"kicker\">{}</p>", esc(&long_date(b.date)))
+    }
 }
 
 /// The brief's title as inline XHTML (it may hold `<sup>` and the like).
