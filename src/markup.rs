@@ -563,7 +563,7 @@ impl Builder {
         }
         let frame = self.stack.pop().expect("paragraph frame");
         if !frame.children.is_empty() {
-            self.paragraphs.push(merge_text(frame.children));
+            self.paragraphs.push(compact(merge_text(frame.children)));
         }
     }
 
@@ -717,6 +717,7 @@ impl Builder {
     fn finish(mut self) -> (Markup, Vec<MarkupIssue>) {
         self.close_paragraph();
         let mut paragraphs = self.paragraphs;
+        paragraphs.shrink_to_fit();
         if let Some(first) = paragraphs.first_mut() {
             mark_label(first);
         }
@@ -737,6 +738,27 @@ fn mark_label(paragraph: &mut [Inline]) {
     {
         *label = true;
     }
+}
+
+/// Briefs stay in memory for the whole run: give back the spare capacity
+/// that building left in every vector and string.
+fn compact(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    for inline in &mut inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => t.shrink_to_fit(),
+            Inline::Link { url, children } => {
+                url.shrink_to_fit();
+                *children = compact(std::mem::take(children));
+            }
+            Inline::Strong { children: c, .. }
+            | Inline::Emphasis(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c) => *c = compact(std::mem::take(c)),
+            Inline::LineBreak => {}
+        }
+    }
+    inlines.shrink_to_fit();
+    inlines
 }
 
 fn has_literal_double_star(inline: &Inline) -> bool {
