@@ -582,3 +582,28 @@ fn card_kinds_and_deck_layout_are_chosen_on_the_command_line() {
     let card = &dump["cards"][0];
     assert_eq!(card["deck"], "UPSC::2020-10", "{card}");
 }
+
+#[test]
+fn oversized_fields_are_refused_and_the_old_package_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    let huge = format!(
+        "title: Huge\ndate: 2024-01-01\nwhy_in_news: W **x**\nkey_points:\n  - \"A **term** {}\"\n",
+        "word ".repeat(10_000)
+    );
+    write(&sources, "huge.yaml", huge);
+    let out = dir.path().join("deck.apkg");
+    std::fs::write(&out, b"previous package").unwrap();
+    let r = run(briefdeck()
+        .args(["export", "anki"])
+        .arg(&sources)
+        .arg("-o")
+        .arg(&out));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("huge.yaml:5:5: error: `key_points` is 48.8 KiB, over the limit of 32.0 KiB for one text"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous package");
+}
