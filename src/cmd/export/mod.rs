@@ -78,7 +78,10 @@ pub fn run(command: &ExportCommand) -> Result<(), Failure> {
     };
     let build = BuildTime::from_env().map_err(Failure::Usage)?;
 
-    let library = super::load_sources(&export.sources)?;
+    let loading = spinner("loading sources", export.quiet || export.json);
+    let library = super::load_sources(&export.sources);
+    loading.finish_and_clear();
+    let library = library?;
     let mut report = RunReport {
         dry_run: export.dry_run,
         ..RunReport::default()
@@ -354,10 +357,21 @@ fn output_path(plan: &Plan, file_name: &str, group: &Group) -> PathBuf {
     }
 }
 
+/// A spinner on a terminal while something of unknown length runs.
+fn spinner(message: &'static str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message(message);
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner
+}
+
 /// A progress bar on a terminal; nothing when stderr is not one (CI logs get
 /// one summary line per output instead) or when quiet.
 fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() || len < 2 {
+    if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
