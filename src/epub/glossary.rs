@@ -7,6 +7,7 @@
 //! gets an `id`, and the glossary lists one link per place. Linking every
 //! occurrence would bury the useful links in repeats.
 
+use super::xhtml::{Page, esc};
 use crate::brief::Text;
 use crate::markup::{Flavor, escape_into};
 use rayon::prelude::*;
@@ -96,7 +97,8 @@ pub(crate) struct LetterPage {
     /// A human label for the navigation: `A`, `A (continued)`, or `Numbers
     /// and symbols`.
     pub label: String,
-    pub body: String,
+    /// The whole content document.
+    pub xhtml: String,
 }
 
 /// A glossary page grows to about this many bytes before the next one
@@ -142,7 +144,7 @@ impl Glossary {
 
     /// The glossary's pages in order: numbers and symbols first, then
     /// letters.
-    pub fn pages(&self) -> Vec<LetterPage> {
+    pub fn pages(&self, lang: &str) -> Vec<LetterPage> {
         let mut terms: Vec<(Bucket, String, &String, &Entry)> = self
             .entries
             .iter()
@@ -163,44 +165,63 @@ impl Glossary {
         }
         let pages: Vec<LetterPage> = runs
             .par_iter()
-            .flat_map_iter(|run| self.letter_pages(run))
+            .flat_map_iter(|run| self.letter_pages(run, lang))
             .collect();
         pages
     }
 
     /// The pages of one initial.
-    fn letter_pages(&self, run: &[(Bucket, String, &String, &Entry)]) -> Vec<LetterPage> {
+    fn letter_pages(
+        &self,
+        run: &[(Bucket, String, &String, &Entry)],
+        lang: &str,
+    ) -> Vec<LetterPage> {
         let bucket = &run[0].0;
-        let mut pages: Vec<LetterPage> = Vec::new();
+        let mut pages: Vec<(String, Page)> = Vec::new();
         for (_, _, _, entry) in run {
-            if pages.last().is_none_or(|p| p.body.len() >= PAGE_BYTES) {
-                pages.push(LetterPage {
-                    letter: bucket.letter(),
-                    label: if pages.is_empty() {
-                        bucket.label()
-                    } else {
-                        format!("{} (continued)", bucket.label())
-                    },
-                    body: String::new(),
-                });
+            if pages.last().is_none_or(|(_, p)| p.len() >= PAGE_BYTES) {
+                let label = if pages.is_empty() {
+                    bucket.label()
+                } else {
+                    format!("{} (continued)", bucket.label())
+                };
+                let mut page = Page::new(lang, &format!("Glossary: {label}"), Some("backmatter"));
+                let _ = write!(
+                    page,
+                    "<section epub:type=\"glossary\">\n<h2>{}</h2>\n<dl class=\"glossary\">\n",
+                    esc(&label)
+                );
+                pages.push((label, page));
             }
-            let body = &mut pages.last_mut().expect("a page").body;
-            body.push_str("<dt>");
-            escape_into(&entry.text, Flavor::Xhtml, body);
-            body.push_str("</dt>\n<dd>");
+            let page = &mut pages.last_mut().expect("a page").1;
+            let mut out = String::with_capacity(256);
+            out.push_str("<dt>");
+            escape_into(&entry.text, Flavor::Xhtml, &mut out);
+            out.push_str("</dt>\n<dd>");
             for (i, &(place, n)) in entry.refs.iter().enumerate() {
                 let p = &self.places[place as usize];
                 if i > 0 {
-                    body.push_str("; ");
+                    out.push_str("; ");
                 }
                 // File names and prefixes are ours: no escaping needed.
-                let _ = write!(body, "<a href=\"{}#{}-{n}\">", p.file, p.prefix);
-                escape_into(&p.title, Flavor::Xhtml, body);
-                let _ = write!(body, "</a> ({})", p.section);
+                let _ = write!(out, "<a href=\"{}#{}-{n}\">", p.file, p.prefix);
+                escape_into(&p.title, Flavor::Xhtml, &mut out);
+                let _ = write!(out, "</a> ({})", p.section);
             }
-            body.push_str("</dd>\n");
+            out.push_str("</dd>\n");
+            page.push(&out);
         }
         pages
+            .into_iter()
+            .map(|(label, mut page)| {
+                page.push("</dl>\n</section>");
+                LetterPage {
+                    letter: bucket.letter(),
+                    label,
+                    xhtml: page.finish(),
+                }
+            })
+            .collect()
     }
 }
 
@@ -277,16 +298,20 @@ mod tests {
         g.add(p2);
         assert_eq!(g.len(), 2);
 
-        let pages = g.pages();
+        let pages = g.pages("en");
         let letters: Vec<&str> = pages.iter().map(|p| p.letter.as_str()).collect();
         assert_eq!(letters, ["#", "Q"]);
-        assert!(pages[1].body.contains("<dt>Quad</dt>"), "{}", pages[1].body);
         assert!(
-            pages[1].body.contains(
+            pages[1].xhtml.contains("<dt>Quad</dt>"),
+            "{}",
+            pages[1].xhtml
+        );
+        assert!(
+            pages[1].xhtml.contains(
                 "<a href=\"a.xhtml#k1-2\">Brief A</a> (Key Points); <a href=\"b.xhtml#w2-1\">Brief B</a> (Why in News)"
             ),
             "{}",
-            pages[1].body
+            pages[1].xhtml
         );
     }
 
@@ -307,9 +332,9 @@ mod tests {
         let many: Vec<String> = (0..2000).map(|i| format!("**a{i}**")).collect();
         p.render(&text(&many.join(" ")), false);
         g.add(p);
-        let pages = g.pages();
+        let pages = g.pages("en");
         assert!(pages.len() > 1);
-        assert!(pages.iter().all(|p| p.body.len() < PAGE_BYTES + 1000));
+        assert!(pages.iter().all(|p| p.xhtml.len() < PAGE_BYTES + 1000));
         assert_eq!(pages[1].label, "A (continued)");
     }
 
@@ -322,11 +347,11 @@ mod tests {
             false,
         );
         g.add(p);
-        let pages = g.pages();
+        let pages = g.pages("en");
         let order: Vec<String> = pages
             .iter()
             .flat_map(|p| {
-                p.body
+                p.xhtml
                     .lines()
                     .filter_map(|l| l.strip_prefix("<dt>")?.strip_suffix("</dt>"))
                     .map(str::to_owned)
@@ -352,7 +377,7 @@ mod tests {
         let mut p = Place::new("k1".into(), "a.xhtml", "<b>", "Key Points");
         p.render(&text("**<script>x</script>**"), false);
         g.add(p);
-        let body = &g.pages()[0].body;
+        let body = &g.pages("en")[0].xhtml;
         assert!(!body.contains("<script"), "{body}");
         assert!(!body.contains("<b>"), "{body}");
     }

@@ -13,7 +13,7 @@
 
 use super::glossary::{Glossary, Place};
 use super::xhtml::{
-    Images, background_box, document, esc, kicker, month_label, plain, points, see_also,
+    Images, Page, background_box, document, esc, kicker, month_label, plain, points, see_also,
     source_line, title_html,
 };
 use crate::brief::Brief;
@@ -190,6 +190,10 @@ fn theme(
         loc.key[i] = format!("key-{0}.xhtml#k-{0}", b.id);
     }
 
+    let mut opens_group: Vec<Option<&str>> = vec![None; n];
+    for g in groups {
+        opens_group[g.range.start] = Some(&g.label);
+    }
     let (entries, places): (Vec<Entries>, Vec<EntryPlaces>) = (0..n)
         .into_par_iter()
         .map(|i| {
@@ -205,10 +209,16 @@ fn theme(
                 why = why_place.render(&b.why_in_news, true),
                 also = see_also(&others(&loc, i, Part::Why)),
             );
+            // A key-points entry is a whole document: write it as one.
             let key_file = file_of(&loc.key[i]);
             let mut bg_place = Place::new(format!("b{i}"), key_file, &title, "Background");
             let mut key_place = Place::new(format!("k{i}"), key_file, &title, "Key Points");
-            let key = format!(
+            let mut key = Page::new(lang, &format!("Key Points: {title}"), Some("bodymatter"));
+            if let Some(label) = opens_group[i] {
+                key.push(&subject_heading(label, &mut false));
+            }
+            let _ = write!(
+                key,
                 "<section class=\"entry\" id=\"k-{id}\">\n{kicker}\n<h3>{title_html}</h3>\n{background}{points}{also}</section>\n",
                 id = b.id,
                 kicker = kicker(b, false),
@@ -217,6 +227,7 @@ fn theme(
                 points = points(&b.key_points, &mut key_place),
                 also = see_also(&others(&loc, i, Part::Key)),
             );
+            let key = key.finish();
             let (way, way_place) = match &loc.way[i] {
                 Some(href) => {
                     let mut place = Place::new(format!("f{i}"), file_of(href), &title, "Way Forward");
@@ -271,16 +282,13 @@ fn theme(
     ));
     let mut seen_groups = vec![false; groups.len()];
     for (file, gi, range) in &why_files {
-        let mut body = subject_heading(&groups[*gi].label, &mut seen_groups[*gi]);
+        let title = format!("Why in News: {}", groups[*gi].label);
+        let mut page = Page::new(lang, &title, Some("bodymatter"));
+        page.push(&subject_heading(&groups[*gi].label, &mut seen_groups[*gi]));
         for i in range.clone() {
-            body.push_str(&entries[i].why);
+            page.push(&entries[i].why);
         }
-        docs.push(plain_doc(
-            file,
-            &format!("Why in News: {}", groups[*gi].label),
-            body,
-            lang,
-        ));
+        docs.push(plain_doc(file, page.finish()));
     }
 
     // Part II: Key Points, a file per brief.
@@ -294,17 +302,10 @@ fn theme(
         (0..n).collect(),
         lang,
     ));
-    for (gi, g) in groups.iter().enumerate() {
-        for i in g.range.clone() {
-            let mut body = if i == g.range.start {
-                subject_heading(&groups[gi].label, &mut false)
-            } else {
-                String::new()
-            };
-            body.push_str(&entries[i].key);
-            let title = format!("Key Points: {}", plain(&sorted[i].title));
-            docs.push(plain_doc(file_of(&loc.key[i]), &title, body, lang));
-        }
+    let mut way_entries = Vec::with_capacity(n);
+    for (i, e) in entries.into_iter().enumerate() {
+        docs.push(plain_doc(file_of(&loc.key[i]), e.key));
+        way_entries.push(e.way);
     }
 
     // Part III: Way Forward, for the briefs that have one.
@@ -326,16 +327,13 @@ fn theme(
     ));
     let mut seen_groups = vec![false; groups.len()];
     for (file, gi, members) in &way_files {
-        let mut body = subject_heading(&groups[*gi].label, &mut seen_groups[*gi]);
+        let title = format!("Way Forward: {}", groups[*gi].label);
+        let mut page = Page::new(lang, &title, Some("bodymatter"));
+        page.push(&subject_heading(&groups[*gi].label, &mut seen_groups[*gi]));
         for &i in members {
-            body.push_str(entries[i].way.as_deref().unwrap_or_default());
+            page.push(way_entries[i].as_deref().unwrap_or_default());
         }
-        docs.push(plain_doc(
-            file,
-            &format!("Way Forward: {}", groups[*gi].label),
-            body,
-            lang,
-        ));
+        docs.push(plain_doc(file, page.finish()));
     }
     (docs, loc)
 }
@@ -435,10 +433,10 @@ fn part_divider(
 }
 
 /// A document with no navigation entry of its own.
-pub(crate) fn plain_doc(file: &str, title: &str, body: String, lang: &str) -> Doc {
+pub(crate) fn plain_doc(file: &str, xhtml: String) -> Doc {
     Doc {
         file: file.to_owned(),
-        xhtml: document(lang, title, Some("bodymatter"), &body),
+        xhtml,
         toc: None,
         landmark: None,
     }
@@ -484,7 +482,9 @@ fn chapters(
                 Place::new(format!("b{i}"), &f, &title, "Background"),
                 Place::new(format!("k{i}"), &f, &title, "Key Points"),
             ];
-            let mut body = format!(
+            let mut body = Page::new(lang, &title, Some("bodymatter"));
+            let _ = write!(
+                body,
                 "<section class=\"entry\" id=\"b-{id}\">\n{kicker}\n<{h}>{title_html}</{h}>\n{source}",
                 id = b.id,
                 kicker = kicker(b, by != GroupBy::Subject),
@@ -497,7 +497,7 @@ fn chapters(
                 b.id,
                 places[0].render(&b.why_in_news, true)
             );
-            body.push_str(&background_box(b, &mut places[1]));
+            body.push(&background_box(b, &mut places[1]));
             let _ = write!(
                 body,
                 "<section id=\"k-{}\">\n<{hs}>Key Points</{hs}>\n{}</section>\n",
@@ -514,8 +514,8 @@ fn chapters(
                 );
                 places.push(place);
             }
-            body.push_str("</section>");
-            (body, places)
+            body.push("</section>");
+            (body.finish(), places)
         })
         .collect();
 
@@ -524,7 +524,7 @@ fn chapters(
     for (gi, g) in groups.iter().enumerate() {
         divider_at[g.range.start] = Some(gi);
     }
-    for (i, (b, (body, places))) in sorted.iter().zip(chapters).enumerate() {
+    for (i, (b, (xhtml, places))) in sorted.iter().zip(chapters).enumerate() {
         for p in places {
             images.add(&p);
             glossary.add(p);
@@ -548,7 +548,7 @@ fn chapters(
         }
         let f = file(b);
         docs.push(Doc {
-            xhtml: document(lang, &title, Some("bodymatter"), &body),
+            xhtml,
             // Grouped, the brief is a child of its group's entry instead.
             toc: (!grouped).then(|| TocEntry {
                 title,
@@ -597,7 +597,7 @@ fn group_divider(gi: usize, g: &Group, sorted: &[&Brief], lang: &str, first: boo
 /// The glossary: an opening page listing the initials, then a page per
 /// initial.
 pub(crate) fn glossary_docs(glossary: &Glossary, lang: &str) -> Vec<Doc> {
-    let pages = glossary.pages();
+    let pages = glossary.pages(lang);
     if pages.is_empty() {
         return Vec::new();
     }
@@ -607,12 +607,14 @@ pub(crate) fn glossary_docs(glossary: &Glossary, lang: &str) -> Vec<Doc> {
     );
     let mut children = Vec::new();
     for (i, p) in pages.iter().enumerate() {
-        let _ = writeln!(
-            body,
-            "<li><a href=\"{}\">{}</a></li>",
-            file_of(i),
-            esc(&p.letter)
-        );
+        if i == 0 || pages[i - 1].letter != p.letter {
+            let _ = writeln!(
+                body,
+                "<li><a href=\"{}\">{}</a></li>",
+                file_of(i),
+                esc(&p.letter)
+            );
+        }
         children.push((p.label.clone(), file_of(i)));
     }
     body.push_str("</ul>\n</section>");
@@ -627,18 +629,7 @@ pub(crate) fn glossary_docs(glossary: &Glossary, lang: &str) -> Vec<Doc> {
         landmark: Some(Landmark::Glossary),
     }];
     for (i, p) in pages.into_iter().enumerate() {
-        let title = format!("Glossary: {}", p.label);
-        let body = format!(
-            "<section epub:type=\"glossary\">\n<h2>{}</h2>\n<dl class=\"glossary\">\n{}</dl>\n</section>",
-            esc(&p.label),
-            p.body
-        );
-        docs.push(Doc {
-            file: file_of(i),
-            xhtml: document(lang, &title, Some("backmatter"), &body),
-            toc: None,
-            landmark: None,
-        });
+        docs.push(plain_doc(&file_of(i), p.xhtml));
     }
     docs
 }

@@ -8,7 +8,7 @@
 
 use super::glossary::{Glossary, Place};
 use super::layout::{CHUNK, Doc, Group, Locator, TocEntry};
-use super::xhtml::{document, esc, plain, title_html};
+use super::xhtml::{Page, document, esc, plain, title_html};
 use crate::brief::{Brief, Fact, Section, Text};
 use crate::markup::{Flavor, KeyTerm};
 use rayon::prelude::*;
@@ -167,11 +167,11 @@ pub(crate) fn build(
 
     // Pages: per group, chunks of the briefs that have questions. Numbers
     // run through the book in reading order.
-    struct Page {
+    struct Chunk {
         label: String,
         briefs: Vec<usize>,
     }
-    let mut pages: Vec<Page> = Vec::new();
+    let mut pages: Vec<Chunk> = Vec::new();
     let mut page_of = vec![0; sorted.len()];
     let mut first = vec![0; sorted.len()];
     let mut next = 1;
@@ -183,7 +183,7 @@ pub(crate) fn build(
                 first[i] = next;
                 next += items[i].len();
             }
-            pages.push(Page {
+            pages.push(Chunk {
                 label: if k == 0 {
                     g.label.clone()
                 } else {
@@ -217,28 +217,21 @@ pub(crate) fn build(
     let mut a_children = Vec::new();
     for (k, page) in pages.iter().enumerate() {
         let (qf, af) = (qfile(k + 1), afile(k + 1));
-        let mut qbody = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
-        let mut abody = qbody.clone();
+        let heading = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
+        let mut q = Page::new(lang, &format!("Self-test: {}", page.label), None);
+        let mut a = Page::new(lang, &format!("Answers: {}", page.label), None);
+        q.push(&heading);
+        a.push(&heading);
         for &i in &page.briefs {
             let r = rendered[i].take().expect("rendered");
-            qbody.push_str(&r.questions);
-            abody.push_str(&r.answers);
+            q.push(&r.questions);
+            a.push(&r.answers);
             for p in r.places {
                 glossary.add(p);
             }
         }
-        test.questions.push(page_doc(
-            &qf,
-            &format!("Self-test: {}", page.label),
-            qbody,
-            lang,
-        ));
-        test.answers.push(page_doc(
-            &af,
-            &format!("Answers: {}", page.label),
-            abody,
-            lang,
-        ));
+        test.questions.push(page_doc(&qf, q.finish()));
+        test.answers.push(page_doc(&af, a.finish()));
         q_children.push((page.label.clone(), qf));
         a_children.push((page.label.clone(), af));
     }
@@ -289,10 +282,10 @@ fn link_list(links: &[(String, String)]) -> String {
     s
 }
 
-fn page_doc(file: &str, title: &str, body: String, lang: &str) -> Doc {
+fn page_doc(file: &str, xhtml: String) -> Doc {
     Doc {
         file: file.to_owned(),
-        xhtml: document(lang, title, None, &body),
+        xhtml,
         toc: None,
         landmark: None,
     }

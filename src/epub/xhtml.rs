@@ -59,13 +59,25 @@ pub(crate) fn month_label(d: Date) -> String {
 /// declaration naming utf-8 and both `xml:lang` and `lang` (EPUB readers read
 /// the former, HTML tooling the latter).
 pub(crate) fn document(lang: &str, title: &str, body_type: Option<&str>, body: &str) -> String {
-    let lang = esc(lang);
-    let title = esc(title);
-    let body_attr = body_type
-        .map(|t| format!(" epub:type=\"{t}\""))
-        .unwrap_or_default();
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+    let mut page = Page::new(lang, title, body_type);
+    page.push(body);
+    page.finish()
+}
+
+/// A content document written in one pass: head, body pieces, end. Writing
+/// the body straight into the document, rather than wrapping a finished
+/// body, saves copying megabytes for a large booklet.
+pub(crate) struct Page(String);
+
+impl Page {
+    pub fn new(lang: &str, title: &str, body_type: Option<&str>) -> Page {
+        let lang = esc(lang);
+        let title = esc(title);
+        let body_attr = body_type
+            .map(|t| format!(" epub:type=\"{t}\""))
+            .unwrap_or_default();
+        Page(format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
 <!DOCTYPE html>\n\
 <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\">\n\
 <head>\n\
@@ -73,11 +85,30 @@ pub(crate) fn document(lang: &str, title: &str, body_type: Option<&str>, body: &
 <title>{title}</title>\n\
 <link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n\
 </head>\n\
-<body{body_attr}>\n\
-{body}\n\
-</body>\n\
-</html>\n"
-    )
+<body{body_attr}>\n"
+        ))
+    }
+
+    pub fn push(&mut self, html: &str) {
+        self.0.push_str(html);
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn finish(mut self) -> String {
+        self.0.push_str("\n</body>\n</html>\n");
+        self.0
+    }
+}
+
+impl std::fmt::Write for Page {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.push_str(s);
+        Ok(())
+    }
 }
 
 /// Images used by the booklet, keyed by their packed name. The name is
