@@ -17,6 +17,13 @@ pub const MAX_TEXT_BYTES: usize = 32 * 1024;
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 /// A point longer than this (in characters) gets a "very long point" warning.
 pub const LONG_POINT_CHARS: usize = 600;
+/// Deepest nesting of inline markup (`**`, `*`, links, `<sup>`, `<sub>`)
+/// kept as structure; deeper markup keeps its text, flat. Every pass over a
+/// text recurses, so this bounds the stack whatever a 32 KiB text holds.
+pub const MAX_INLINE_DEPTH: usize = 32;
+/// Most distinct key terms in one text. Each is a cloze number in 1–500, so
+/// this must stay well below 500.
+pub const MAX_TERMS_PER_TEXT: usize = 200;
 /// Deepest nesting of YAML collections (a brief → key_points → point → points …).
 pub const MAX_YAML_DEPTH: usize = 48;
 /// Largest number of briefs in one YAML stream.

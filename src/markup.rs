@@ -11,6 +11,7 @@
 //! part of a brief's text, so a line that merely *looks* like a block marker
 //! (`2020. The year…`, `- 5 %`) stays a sentence.
 
+use crate::limits;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -130,6 +131,16 @@ impl Markup {
     pub fn parse(source: &str) -> (Markup, Vec<MarkupIssue>) {
         let prepared = neutralize_block_syntax(source);
         let mut builder = Builder::default();
+        // A tag escaped at the start of a line is still raw HTML shown as text.
+        for line in source.split('\n') {
+            let line = line.trim_start_matches([' ', '\t']);
+            if opens_html_block(line) {
+                let tag = line.find('>').map_or(line, |end| &line[..=end]);
+                builder.issues.push(MarkupIssue::DisallowedHtml {
+                    html: tag.to_owned(),
+                });
+            }
+        }
         let parser = Parser::new_ext(&prepared, Options::empty());
         for event in parser {
             builder.event(event);
@@ -430,8 +441,36 @@ fn block_marker_at(line: &str) -> Option<usize> {
             .then_some(digits)
         }
         b'[' if is_link_definition(line) => Some(0),
+        b'<' if opens_html_block(line) => Some(0),
         _ => None,
     }
+}
+
+/// A line starting with a tag other than the allowed ones (or with `<!`,
+/// `<?`) may open an HTML block, inside which Markdown is not parsed: a text
+/// pasted as `<p>The **RBI** …` would lose its key term. Such a tag is shown
+/// as text anyway, so its `<` is escaped. Autolinks (`<https://…>`) stay.
+fn opens_html_block(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix('<') else {
+        return false;
+    };
+    if rest.starts_with(['!', '?']) {
+        return true;
+    }
+    let name = rest.strip_prefix('/').unwrap_or(rest);
+    let len = name
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        .count();
+    let is_tag = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name[len..]
+            .bytes()
+            .next()
+            .is_none_or(|b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+    let allowed = line
+        .find('>')
+        .is_some_and(|end| allowed_tag(&line[..=end]).is_some());
+    is_tag && !allowed
 }
 
 fn is_link_definition(line: &str) -> bool {
@@ -447,6 +486,9 @@ struct Builder {
     issues: Vec<MarkupIssue>,
     /// Inside `![alt](…)`: alt text only.
     in_image: usize,
+    /// Markdown elements opened beyond [`limits::MAX_INLINE_DEPTH`] and kept
+    /// flat: their end events are skipped.
+    flattened: usize,
 }
 
 struct Frame {
@@ -561,6 +603,7 @@ impl Builder {
         while self.stack.len() > 1 {
             self.unwind_top();
         }
+        self.flattened = 0;
         let frame = self.stack.pop().expect("paragraph frame");
         if !frame.children.is_empty() {
             self.paragraphs.push(compact(merge_text(frame.children)));
@@ -578,6 +621,15 @@ impl Builder {
             return;
         }
         self.ensure_paragraph();
+        // Every pass over the tree recurses, so its depth is bounded: deeper
+        // markup keeps its text, flat (a raw tag shows as written).
+        if self.stack.len() > limits::MAX_INLINE_DEPTH {
+            match kind {
+                FrameKind::Html(tag) => self.text(tag.open_text()),
+                _ => self.flattened += 1,
+            }
+            return;
+        }
         self.stack.push(Frame {
             kind,
             children: Vec::new(),
@@ -599,6 +651,10 @@ impl Builder {
     /// opened inside it and never closed (`**a <sup>b**`).
     fn pop(&mut self, kind: &FrameKind) {
         if self.in_image > 0 {
+            return;
+        }
+        if self.flattened > 0 {
+            self.flattened -= 1;
             return;
         }
         while let Some(top) = self.stack.last() {
@@ -623,6 +679,10 @@ impl Builder {
 
     fn pop_link(&mut self) {
         if self.in_image > 0 {
+            return;
+        }
+        if self.flattened > 0 {
+            self.flattened -= 1;
             return;
         }
         while let Some(top) = self.stack.last() {
@@ -1026,6 +1086,99 @@ mod tests {
     #[test]
     fn entities_are_decoded_then_escaped_again() {
         assert_eq!(html("&lt;b&gt; &amp; &copy;"), "&lt;b&gt; &amp; ©");
+    }
+
+    /// A text pasted as `<p>The **RBI** …` (or opening with `<script>`,
+    /// `<div>`, `<!-- … -->`, on any line) opened an HTML block: its bold
+    /// runs stayed literal `**`, the key terms were lost and the warning
+    /// blamed an "unbalanced `**`".
+    #[test]
+    fn regression_a_line_opening_with_a_tag_lost_its_key_terms() {
+        for src in [
+            "<p>The **RBI** kept rates",
+            "<script>alert(1)</script> and the **RBI**",
+            "<div class=\"x\">\n**RBI**</div>",
+            "before\n<style>p{}</style> **RBI**",
+            "<!-- c --> **RBI**",
+            "<?php echo 1 ?> **RBI**",
+            "<![CDATA[ x ]]> **RBI**",
+            "</div> **RBI**",
+            "<h1>x</h1>\n\n<table>\n**RBI**",
+        ] {
+            let (m, issues) = Markup::parse(src);
+            assert_eq!(terms(src), vec!["RBI"], "{src:?}");
+            assert!(!issues.contains(&MarkupIssue::UnbalancedBold), "{src:?}");
+            assert!(
+                issues
+                    .iter()
+                    .any(|i| matches!(i, MarkupIssue::DisallowedHtml { .. })),
+                "{src:?}: {issues:?}"
+            );
+            let html = m.to_block_html(Flavor::Xhtml);
+            assert!(html.contains("&lt;"), "{src:?}: {html}");
+        }
+        // The allowed tags and autolinks at the start of a line still work.
+        assert_eq!(
+            html("<sup>th</sup> **x**"),
+            "<sup>th</sup> <strong>x</strong>"
+        );
+        assert_eq!(
+            html("<https://x.org> **x**"),
+            "<a href=\"https://x.org\">https://x.org</a> <strong>x</strong>"
+        );
+    }
+
+    /// A 32 KiB text of nested `*`, `<sup>` or links made a tree thousands
+    /// of levels deep, and every recursive pass over it (rendering, key
+    /// terms, dropping it) overflowed a thread's stack: `check` and `export`
+    /// aborted. Nesting now stops at `limits::MAX_INLINE_DEPTH`.
+    #[test]
+    fn regression_deeply_nested_markup_overflowed_the_stack() {
+        fn depth(inlines: &[Inline]) -> usize {
+            inlines
+                .iter()
+                .map(|i| match i {
+                    Inline::Strong { children: c, .. }
+                    | Inline::Emphasis(c)
+                    | Inline::Link { children: c, .. }
+                    | Inline::Superscript(c)
+                    | Inline::Subscript(c) => 1 + depth(c),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        }
+        let n = 16_000;
+        let texts = [
+            format!("{}x{}", "*".repeat(n), "*".repeat(n)),
+            format!("{}x{}", "_".repeat(n), "_".repeat(n)),
+            format!("**a** {}x{}", "<sup>".repeat(2_900), "</sup>".repeat(2_900)),
+            format!("{}x{}", "<sub>*".repeat(2_700), "*</sub>".repeat(2_700)),
+            format!("{}x{}", "[".repeat(5_000), "](https://x.org)".repeat(2_000)),
+        ];
+        // A small stack, as on a worker thread, and a debug build's frames.
+        let worker = std::thread::Builder::new().stack_size(512 * 1024);
+        let texts2 = texts.clone();
+        worker
+            .spawn(move || {
+                for src in &texts2 {
+                    let (m, _) = Markup::parse(src);
+                    assert!(
+                        m.paragraphs
+                            .iter()
+                            .all(|p| depth(p) <= limits::MAX_INLINE_DEPTH)
+                    );
+                    let html = m.to_block_html(Flavor::Xhtml);
+                    let anki = m.to_inline_html(Flavor::Anki);
+                    assert!(html.contains('x') && anki.contains('x'));
+                    assert!(m.plain_text().contains('x'));
+                    let _ = m.key_terms();
+                    roxmltree::Document::parse(&format!("<r>{html}</r>")).expect("well-formed");
+                }
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
     }
 
     #[test]

@@ -205,7 +205,13 @@ impl<'a> BriefNotes<'a> {
         let html = text
             .markup
             .render(Flavor::Anki, false, &mut |term, inner, _| match term {
-                Some(t) => format!("{{{{c{}::{inner}}}}}", numbers[&t.key]),
+                // Inside a cloze Anki reads `::` as the start of a hint, so
+                // `**India::Japan**` must not keep it literally.
+                Some(t) => format!(
+                    "{{{{c{}::{}}}}}",
+                    numbers[&t.key],
+                    inner.replace("::", ":&#58;")
+                ),
                 None => format!("<strong>{inner}</strong>"),
             });
         let mut ords: Vec<u16> = numbers.values().map(|n| n - 1).collect();
@@ -297,6 +303,9 @@ pub fn cloze_numbers(terms: &[KeyTerm]) -> HashMap<String, u16> {
         .map(|t| (hash64(t.key.as_bytes()) % CLOZE_RANGE, t.key.as_str()))
         .collect();
     by_hash.sort_unstable();
+    // The loader refuses texts with more terms (`limits::MAX_TERMS_PER_TEXT`);
+    // past CLOZE_RANGE the search for a free number would never end.
+    assert!(terms.len() <= CLOZE_RANGE as usize, "too many key terms");
     let mut taken = vec![false; CLOZE_RANGE as usize];
     let mut numbers = HashMap::with_capacity(terms.len());
     for (slot, key) in by_hash {

@@ -107,6 +107,11 @@ pub fn write_package(
     // this process, and it is streamed into the zip.
     let scratch = tempfile::tempdir().context("cannot create a temporary folder")?;
     let db_path = scratch.path().join("collection.anki2");
+    // Ctrl-C removes the scratch collection and its folder too.
+    let _registered = (
+        crate::export::interrupt::register(scratch.path()),
+        crate::export::interrupt::register(&db_path),
+    );
     let (stats, media) = {
         let mut conn =
             Connection::open(&db_path).context("cannot create the collection database")?;

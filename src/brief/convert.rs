@@ -291,6 +291,19 @@ impl Converter<'_, '_> {
                 self.warning(issue.code(), node.pos, message);
             }
         }
+        let terms = markup.key_terms();
+        if terms.len() > limits::MAX_TERMS_PER_TEXT {
+            self.error(
+                "too-many-terms",
+                node.pos,
+                format!(
+                    "`{what}` has {} distinct key terms, over the limit of {} for one text; split it",
+                    terms.len(),
+                    limits::MAX_TERMS_PER_TEXT
+                ),
+            );
+            return None;
+        }
         let chars = source.chars().count();
         if section != Section::WhyInNews && chars > limits::LONG_POINT_CHARS {
             self.warning(
@@ -304,7 +317,7 @@ impl Converter<'_, '_> {
         }
         Some(Text {
             source,
-            terms: markup.key_terms(),
+            terms,
             markup,
             pos: node.pos,
         })
@@ -567,15 +580,16 @@ impl Converter<'_, '_> {
         path: &Path,
         pos: Pos,
     ) -> Option<(String, &'static str)> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_at_most(path, limits::MAX_IMAGE_BYTES) {
             Ok(b) if b.len() as u64 <= limits::MAX_IMAGE_BYTES => b,
-            Ok(b) => {
+            Ok(_) => {
+                let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
                 self.error(
                     "image-too-large",
                     pos,
                     format!(
                         "image `{rel}` is {}, over the limit of {}",
-                        limits::human_bytes(b.len() as u64),
+                        limits::human_bytes(size.max(limits::MAX_IMAGE_BYTES + 1)),
                         limits::human_bytes(limits::MAX_IMAGE_BYTES)
                     ),
                 );
@@ -760,6 +774,17 @@ impl Converter<'_, '_> {
     }
 }
 
+/// Reads up to `limit + 1` bytes: enough to tell that a file is too large
+/// without reading all of it.
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// An SVG file: UTF-8 XML whose root element is `svg`. Scripts inside are
 /// refused, since readers may run them.
 fn is_svg(bytes: &[u8]) -> bool {
@@ -775,12 +800,35 @@ fn is_svg(bytes: &[u8]) -> bool {
     ) else {
         return false;
     };
+    // Elements that run script or embed a live document.
+    const ACTIVE: &[&str] = &[
+        "script",
+        "foreignobject",
+        "iframe",
+        "object",
+        "embed",
+        "handler",
+        "listener",
+    ];
     doc.root_element().tag_name().name() == "svg"
         && !doc.descendants().any(|n| {
-            n.tag_name().name().eq_ignore_ascii_case("script")
-                || n.attributes()
-                    .any(|a| a.name().to_ascii_lowercase().starts_with("on"))
+            ACTIVE.contains(&n.tag_name().name().to_ascii_lowercase().as_str())
+                || n.attributes().any(|a| {
+                    a.name().to_ascii_lowercase().starts_with("on") || is_script_url(a.value())
+                })
         })
+}
+
+/// `javascript:` (or `vbscript:`) however it is spaced or cased, as browsers
+/// read it in `href`, `xlink:href` or an animation's `to` and `values` (a
+/// value merely mentioning it is refused too: safe, and rare in a map).
+fn is_script_url(value: &str) -> bool {
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    compact.contains("javascript:") || compact.contains("vbscript:")
 }
 
 /// `[a-z0-9-]+`.

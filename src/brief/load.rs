@@ -204,10 +204,48 @@ fn load_file(file: &SourceFile) -> FileResult {
         }
     };
     result.text = Some(Arc::clone(&text));
-    let docs = match yaml::parse_stream(&text) {
+    let cx = |default_id| Context {
+        file: path,
+        root: &file.root,
+        root_shown: &file.root_shown,
+        default_id,
+    };
+    convert_text(&text, path, cx, &mut result.briefs, &mut result.diagnostics);
+    result
+}
+
+/// Loads the briefs of one file's text, as `check` would if the text were a
+/// file at `path` (its images resolving under `root`); for the fuzz target
+/// and tests. `text` must not start with a BOM.
+pub fn load_str(text: &str, path: &Path, root: &Path) -> (Vec<Brief>, Vec<Diagnostic>) {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let cx = |default_id| Context {
+        file: path,
+        root: &canonical,
+        root_shown: root,
+        default_id,
+    };
+    let mut briefs = Vec::new();
+    let mut report = crate::diagnostic::Report::default();
+    convert_text(text, path, cx, &mut briefs, &mut report.diagnostics);
+    validate::across_briefs(&briefs, &mut report);
+    report.sort();
+    (briefs, report.diagnostics)
+}
+
+/// Parses `text` and converts each of its documents; `cx` gives the
+/// conversion context for a default id.
+fn convert_text<'a>(
+    text: &str,
+    path: &Path,
+    cx: impl Fn(String) -> Context<'a>,
+    briefs: &mut Vec<Brief>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let docs = match yaml::parse_stream(text) {
         Ok(docs) => docs,
         Err(e) => {
-            let d = match first_tab_indent(&text) {
+            let d = match first_tab_indent(text) {
                 Some(pos) if e.message.contains("tab") => Diagnostic::error(
                     "yaml-tab",
                     path,
@@ -216,26 +254,26 @@ fn load_file(file: &SourceFile) -> FileResult {
                 ),
                 _ => Diagnostic::error("yaml-syntax", path, e.pos, e.message),
             };
-            result.diagnostics.push(d);
-            return result;
+            diagnostics.push(d);
+            return;
         }
     };
     let non_empty: Vec<_> = docs.iter().filter(|d| d.value != Value::Null).collect();
     if non_empty.is_empty() {
-        result.diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::error(
             "empty-file",
             path,
             Pos::new(1, 1, 1),
             "the file holds no brief (it is empty or only comments)",
         ));
-        return result;
+        return;
     }
     if non_empty.len() < docs.len() && docs.len() > 1 {
         let first_empty = docs
             .iter()
             .find(|d| d.value == Value::Null)
             .expect("an empty document");
-        result.diagnostics.push(Diagnostic::warning(
+        diagnostics.push(Diagnostic::warning(
             "empty-document",
             path,
             first_empty.pos,
@@ -249,17 +287,10 @@ fn load_file(file: &SourceFile) -> FileResult {
         } else {
             stem.clone()
         };
-        let cx = Context {
-            file: path,
-            root: &file.root,
-            root_shown: &file.root_shown,
-            default_id,
-        };
-        if let Some(brief) = convert::brief(doc, &cx, &mut result.diagnostics) {
-            result.briefs.push(brief);
+        if let Some(brief) = convert::brief(doc, &cx(default_id), diagnostics) {
+            briefs.push(brief);
         }
     }
-    result
 }
 
 /// The first tab in a line's leading whitespace, which YAML forbids.
@@ -295,7 +326,28 @@ fn read_text(path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
             ),
         )));
     }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    // Read at most one byte past the limit: the size above is only a hint
+    // for a file that grows, a pipe or a device (`check /dev/zero`).
+    let mut bytes = Vec::with_capacity(size.min(limits::MAX_FILE_BYTES) as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(io_error)?,
+            limits::MAX_FILE_BYTES + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(io_error)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(Box::new(Diagnostic::error(
+            "file-too-large",
+            path,
+            Pos::new(1, 1, 1),
+            format!(
+                "the file is over the limit of {} per file; split it into several files",
+                limits::human_bytes(limits::MAX_FILE_BYTES)
+            ),
+        )));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -9,7 +9,7 @@ mod validate;
 pub mod yaml;
 
 pub use convert::slugify;
-pub use load::{LoadOptions, load};
+pub use load::{LoadOptions, load, load_str};
 
 use crate::diagnostic::{Pos, Report, SourceMap};
 use crate::markup::{KeyTerm, Markup};

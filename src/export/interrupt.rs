@@ -1,8 +1,8 @@
 //! Clean Ctrl-C: temporary files are removed and no output is left half
 //! written.
 //!
-//! Every temporary output file is registered while it exists. The signal
-//! handler (SIGINT, SIGTERM, SIGHUP) removes the registered files under the
+//! Every temporary output file (and scratch folder) is registered while it
+//! exists. The signal handler (SIGINT, SIGTERM, SIGHUP) removes them under the
 //! same lock that guards the final rename, then exits with status 130, so an
 //! interrupted run leaves every previous output byte-for-byte as it was.
 
@@ -20,10 +20,16 @@ fn temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
 /// fatal: outputs stay atomic, only a stray temporary file could remain.
 pub fn install() {
     INSTALL.call_once(|| {
+        ignore_file_size_signal();
         let _ = ctrlc::set_handler(|| {
             let files = temporaries();
+            // Files first, then the scratch folders that held them: a folder
+            // is only ever removed when empty, never recursively.
             for f in files.iter() {
                 let _ = std::fs::remove_file(f);
+            }
+            for f in files.iter() {
+                let _ = std::fs::remove_dir(f);
             }
             crate::output::stderr("\ninterrupted: no output was changed\n");
             std::process::exit(130);
@@ -31,7 +37,24 @@ pub fn install() {
     });
 }
 
-/// Keeps `path` registered until the guard is dropped.
+/// A file-size limit (`ulimit -f`, as a full disk is often simulated) sends
+/// SIGXFSZ, whose default action kills the process before any cleanup.
+/// Ignored, the write fails with EFBIG instead and the ordinary error path
+/// removes the temporary files.
+#[cfg(unix)]
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler
+    // code and touches no memory of ours.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+#[cfg(not(unix))]
+fn ignore_file_size_signal() {}
+
+/// Keeps `path` (a temporary file, or a scratch folder) registered until the
+/// guard is dropped.
 pub struct Registered(PathBuf);
 
 pub fn register(path: &Path) -> Registered {
