@@ -62,7 +62,27 @@ fn builder_error(e: epub_builder::Error) -> anyhow::Error {
 }
 
 /// Builds the `.epub` bytes.
+///
+/// The documents are compressed here, in parallel, rather than by
+/// epub-builder (which compresses serially, at a level we cannot choose): it
+/// gets empty placeholders, assembles the package around them while the
+/// documents compress, and [`repack`] slots the compressed documents in.
 pub(crate) fn package(
+    docs: &[Doc],
+    images: &BTreeMap<String, (PathBuf, &'static str)>,
+    cover_svg: &str,
+    stylesheet: &str,
+    meta: &Meta,
+) -> Result<Vec<u8>> {
+    let (raw, compressed) = rayon::join(
+        || assemble(docs, images, cover_svg, stylesheet, meta),
+        || compress(docs, zip_time(meta.modified)),
+    );
+    repack(&raw?, compressed?, meta)
+}
+
+/// The package as epub-builder writes it, with empty content documents.
+fn assemble(
     docs: &[Doc],
     images: &BTreeMap<String, (PathBuf, &'static str)>,
     cover_svg: &str,
@@ -98,19 +118,6 @@ pub(crate) fn package(
         b.add_resource(format!("images/{name}"), bytes.as_slice(), *media_type)
             .map_err(builder_error)?;
     }
-    // The documents are compressed here, in parallel, rather than by
-    // epub-builder (serially, at a level we cannot choose): it gets empty
-    // placeholders and [`repack`] slots the compressed documents in.
-    let time = zip_time(meta.modified);
-    let compressed: HashMap<String, zip::PreparedZipFile> = docs
-        .par_iter()
-        .map(|d| {
-            let name = format!("OEBPS/{}", d.file);
-            let file =
-                zip::PreparedZipFile::from_data(&name, entry_options(time), d.xhtml.as_bytes())?;
-            Ok((name, file))
-        })
-        .collect::<Result<_>>()?;
     for doc in docs {
         let mut content = EpubContent::new(doc.file.as_str(), &b""[..]);
         if let Some(toc) = &doc.toc {
@@ -131,10 +138,26 @@ pub(crate) fn package(
     }
     let mut raw = Vec::new();
     b.generate(&mut raw).map_err(builder_error)?;
-    // Markup compresses to well under a third; this saves re-growing the
-    // output buffer.
-    let capacity = docs.iter().map(|d| d.xhtml.len()).sum::<usize>() / 3;
-    repack(&raw, compressed, capacity, meta)
+    Ok(raw)
+}
+
+/// The documents, compressed: runs of documents, each run a zip of its own
+/// so that a thread resets its deflate state between documents rather than
+/// allocating a new one.
+fn compress(docs: &[Doc], time: zip::DateTime) -> Result<Vec<Vec<u8>>> {
+    let runs = rayon::current_num_threads() * 2;
+    let per_run = docs.len().div_ceil(runs).max(1);
+    docs.par_chunks(per_run)
+        .map(|run| {
+            let size: usize = run.iter().map(|d| d.xhtml.len()).sum();
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size / 3 + 4096)));
+            for d in run {
+                zip.start_file(format!("OEBPS/{}", d.file), entry_options(time))?;
+                zip.write_all(d.xhtml.as_bytes())?;
+            }
+            Ok(zip.finish()?.into_inner())
+        })
+        .collect()
 }
 
 /// Deflate level of the content documents. Level 1 (zlib-rs's "quick"
@@ -198,14 +221,20 @@ fn zip_time(t: OffsetDateTime) -> zip::DateTime {
 
 /// Re-writes the zip: every entry gets the same fixed time and permissions
 /// (entries copied without recompressing), the content documents replace
-/// their placeholders, and the OPF, nav and NCX get their fixes. `capacity`
-/// is a guess at the size of the documents.
-pub(crate) fn repack(
-    raw: &[u8],
-    mut documents: HashMap<String, zip::PreparedZipFile>,
-    capacity: usize,
-    meta: &Meta,
-) -> Result<Vec<u8>> {
+/// their placeholders (from `documents`, zips of compressed documents), and
+/// the OPF, nav and NCX get their fixes.
+pub(crate) fn repack(raw: &[u8], documents: Vec<Vec<u8>>, meta: &Meta) -> Result<Vec<u8>> {
+    let capacity: usize = documents.iter().map(Vec::len).sum();
+    let mut documents = documents
+        .into_iter()
+        .map(|zip| zip::ZipArchive::new(Cursor::new(zip)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut index: HashMap<String, (usize, usize)> = HashMap::new();
+    for (a, archive) in documents.iter_mut().enumerate() {
+        for i in 0..archive.len() {
+            index.insert(archive.by_index_raw(i)?.name()?.into_owned(), (a, i));
+        }
+    }
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).context("reading back the EPUB")?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len() + capacity)));
     let time = zip_time(meta.modified);
@@ -218,8 +247,8 @@ pub(crate) fn repack(
             "OEBPS/toc.ncx" => Some(fix_ncx),
             _ => None,
         };
-        if let Some(file) = documents.remove(&name) {
-            out.add_prepared_file(file)?;
+        if let Some((a, i)) = index.remove(&name) {
+            out.raw_copy_file(documents[a].by_index_raw(i)?)?;
             continue;
         }
         match fix {
@@ -234,7 +263,7 @@ pub(crate) fn repack(
             None => out.raw_copy_file_touch(archive.by_index_raw(i)?, time, Some(0o644))?,
         }
     }
-    if fixed != 3 || !documents.is_empty() {
+    if fixed != 3 || !index.is_empty() {
         bail!("epub-builder wrote an unexpected package ({fixed} of 3 files to fix found)");
     }
     Ok(out.finish()?.into_inner())
