@@ -187,7 +187,77 @@ pub fn build(briefs: &[Brief], options: &EpubOptions) -> Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_language;
+    use super::*;
+    use crate::brief::{LoadOptions, load};
+    use std::io::Read as _;
+
+    fn options(group_by: GroupBy) -> EpubOptions {
+        EpubOptions {
+            title: "Test & Booklet".into(),
+            author: "A".into(),
+            publisher: None,
+            description: None,
+            language: "en-IN".into(),
+            group_by,
+            term_questions: 2,
+            build_time: BuildTime {
+                epoch: 1_700_000_000,
+                reproducible: true,
+            },
+        }
+    }
+
+    fn entries(epub: &[u8]) -> Vec<(String, String)> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut f = zip.by_index(i).unwrap();
+                let mut text = String::new();
+                f.read_to_string(&mut text).unwrap_or_default();
+                (f.name().unwrap().to_string(), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fixtures_build_reproducibly_in_every_layout() {
+        let library = load(&LoadOptions {
+            paths: vec!["tests/fixtures/good".into()],
+        })
+        .unwrap();
+        for by in [
+            GroupBy::Theme,
+            GroupBy::Brief,
+            GroupBy::Subject,
+            GroupBy::Month,
+        ] {
+            let a = build(&library.briefs, &options(by)).unwrap();
+            let b = build(&library.briefs, &options(by)).unwrap();
+            assert!(a == b, "{by:?}: two builds differ");
+            let files = entries(&a);
+            assert_eq!(files[0], ("mimetype".into(), "application/epub+zip".into()));
+            let nav = &files.iter().find(|f| f.0 == "OEBPS/nav.xhtml").unwrap().1;
+            assert!(nav.contains("xml:lang=\"en-IN\" lang=\"en-IN\""), "{nav}");
+            let opf = &files.iter().find(|f| f.0 == "OEBPS/content.opf").unwrap().1;
+            assert!(
+                opf.contains("<dc:title>Test &amp; Booklet</dc:title>"),
+                "{opf}"
+            );
+            assert!(opf.contains("2023-11-14T22:13:20Z"), "{opf}");
+            package::check_unique_ids(opf).unwrap();
+            // Every content document was slotted in (none left empty).
+            for (name, text) in &files {
+                if name.ends_with(".xhtml") {
+                    assert!(text.starts_with("<?xml"), "{name} is empty");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_briefs_is_an_error() {
+        assert!(build(&[], &options(GroupBy::Theme)).is_err());
+    }
 
     #[test]
     fn language_tags() {
