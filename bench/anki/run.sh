@@ -2,14 +2,15 @@
 # Benchmark: YAML → .apkg with briefdeck, against Python genanki writing the
 # same notes, on a synthetic corpus of about 20,000 notes.
 #
-#   bench/anki/run.sh [BRIEFS]     (default 1550 briefs ≈ 20,000 notes)
+#   bench/anki/run.sh [BRIEFS]     (default 1170 briefs ≈ 20,000 notes)
 #
 # Needs: hyperfine is optional (used when present); a venv with genanki is
 # created under bench/.venv-bench (git-ignored).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-briefs="${1:-1550}"
-work="$(mktemp -d)"
+briefs="${1:-1170}"
+base=/dev/shm; [ -d "$base" ] && [ -w "$base" ] || base=/tmp
+work="$(mktemp -d "$base/briefdeck-anki.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 if [ ! -x bench/.venv-bench/bin/python ]; then
@@ -20,7 +21,7 @@ fi
 cargo build --quiet --release --example gen_corpus
 cargo build --quiet --release
 bin=target/release/briefdeck
-target/release/examples/gen_corpus --briefs "$briefs" --out "$work/corpus" 2>/dev/null
+target/release/examples/gen_corpus --briefs "$briefs" --out "$work/corpus" --force 2>/dev/null
 export SOURCE_DATE_EPOCH=1700000000
 
 # Warm the file cache, and report what is written.
