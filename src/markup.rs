@@ -566,7 +566,7 @@ impl Builder {
         let url = url.trim();
         match scheme_of(url) {
             Some(s) if ["http", "https", "mailto"].contains(&s.to_ascii_lowercase().as_str()) => {
-                Some(url.to_owned())
+                Some(href_safe(url).into_owned())
             }
             Some(s) => {
                 self.issues.push(MarkupIssue::ForbiddenLinkScheme {
@@ -859,6 +859,26 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
     out
 }
 
+/// Percent-encodes the characters a URL may not hold (`"`, `<`, `>`,
+/// spaces, `{`, `|`, `}`, `\\`, `^`, `` ` ``, controls), as a browser does
+/// before following it: a link copied with them (`https://x.org/a"b`) would
+/// make the booklet fail EPUBCheck (RSC-020).
+pub fn href_safe(url: &str) -> Cow<'_, str> {
+    let bad = |c: char| c.is_ascii_control() || " \"<>\\^`{|}".contains(c);
+    if !url.contains(bad) {
+        return Cow::Borrowed(url);
+    }
+    let mut out = String::with_capacity(url.len() + 8);
+    for c in url.chars() {
+        if bad(c) {
+            let _ = write!(out, "%{:02X}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn scheme_of(url: &str) -> Option<&str> {
     let colon = url.find(':')?;
     let scheme = &url[..colon];
@@ -1005,6 +1025,22 @@ mod tests {
             }]
         );
         assert!(!issues[0].is_error());
+    }
+
+    /// `[a](https://x.org/a"b)`, as copied from a web page, reached the
+    /// booklet as `href="https://x.org/a&quot;b"`: escaped, but not a URL,
+    /// and EPUBCheck failed the book (RSC-020).
+    #[test]
+    fn regression_a_quote_in_a_link_made_the_booklet_invalid() {
+        assert_eq!(
+            html("[a](https://x.org/a\"b?q={x}|y^`z`) <https://x.org/\"on=1>"),
+            "<a href=\"https://x.org/a%22b?q=%7Bx%7D%7Cy%5E%60z%60\">a</a> <a href=\"https://x.org/%22on=1\">https://x.org/\"on=1</a>"
+                .replace("\"on=1</a>", "&quot;on=1</a>")
+        );
+        assert_eq!(
+            href_safe("https://x.org/ok?a=1&b=%20#f"),
+            "https://x.org/ok?a=1&b=%20#f"
+        );
     }
 
     #[test]

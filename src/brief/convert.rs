@@ -421,7 +421,7 @@ impl Converter<'_, '_> {
                     );
                     return None;
                 }
-                Some(url)
+                Some(crate::markup::href_safe(&url).into_owned())
             }
             None => None,
         };

@@ -4,6 +4,8 @@
 
 mod convert;
 mod load;
+#[cfg(test)]
+mod proptests;
 pub mod summary;
 mod validate;
 pub mod yaml;

@@ -54,21 +54,41 @@ impl AtomicFile {
 
     /// Flushes the content to disk and renames it over the target.
     pub fn commit(self) -> Result<()> {
-        let path = self.path;
+        AtomicFile::commit_all(vec![self])
+    }
+
+    /// Commits several outputs as one: all are flushed to disk first, then
+    /// renamed together while Ctrl-C cleanup waits, so an interruption leaves
+    /// every earlier output or every new one, never a mix.
+    pub fn commit_all(files: Vec<AtomicFile>) -> Result<()> {
         pause_for_tests();
-        self.temp
-            .as_file()
-            .sync_all()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        set_readable_permissions(self.temp.as_file());
-        // The rename happens while Ctrl-C cleanup waits, so an interruption
-        // either precedes it (temp removed, old file kept) or follows it (new
-        // file complete).
-        let temp = self.temp;
-        interrupt::while_blocked(|| temp.persist(&path))
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
-        Ok(())
+        for f in &files {
+            f.temp
+                .as_file()
+                .sync_all()
+                .with_context(|| format!("cannot write {}", f.path.display()))?;
+            set_readable_permissions(f.temp.as_file());
+        }
+        // The registrations are dropped after the lock is released: dropping
+        // one takes the same lock.
+        let mut registrations = Vec::with_capacity(files.len());
+        let renames: Vec<(PathBuf, tempfile::NamedTempFile)> = files
+            .into_iter()
+            .map(|f| {
+                registrations.push(f._registered);
+                (f.path, f.temp)
+            })
+            .collect();
+        let result = interrupt::while_blocked(|| {
+            for (path, temp) in renames {
+                temp.persist(&path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("cannot replace {}", path.display()))?;
+            }
+            Ok(())
+        });
+        drop(registrations);
+        result
     }
 }
 

@@ -6,4 +6,5 @@ mod check;
 mod common;
 mod epub;
 mod export;
+mod hardening;
 mod import;

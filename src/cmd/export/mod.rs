@@ -212,6 +212,7 @@ fn render_and_write(
             OutputKind::Epub => report.timings.epub_seconds += r.seconds,
         }
     }
+    let mut files = Vec::new();
     for (job, r) in jobs.iter().zip(rendered) {
         let out = OutputReport {
             kind: job.kind,
@@ -224,13 +225,15 @@ fn render_and_write(
             cards: r.counts.map(|c| c.1),
             written: r.file.is_some(),
         };
-        if let Some(file) = r.file {
-            file.commit()?;
-        }
-        if !quiet {
+        files.extend(r.file);
+        report.outputs.push(out);
+    }
+    // Renamed together: Ctrl-C leaves all the old outputs or all the new.
+    AtomicFile::commit_all(files)?;
+    if !quiet {
+        for out in &report.outputs {
             progress.suspend(|| output::stderr(&format!("{}\n", out.summary_line())));
         }
-        report.outputs.push(out);
     }
     progress.finish_and_clear();
     // The process ends soon: freeing every string one by one would only
