@@ -9,7 +9,7 @@
 
 use super::xhtml::{Page, esc};
 use crate::brief::Text;
-use crate::markup::{Flavor, escape_into};
+use crate::markup::Flavor;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -72,6 +72,7 @@ impl Place {
 struct PlaceInfo {
     prefix: String,
     file: String,
+    /// Escaped once here rather than for every link.
     title: String,
     section: &'static str,
 }
@@ -132,7 +133,7 @@ impl Glossary {
         self.places.push(PlaceInfo {
             prefix: place.prefix,
             file: place.file,
-            title: place.title,
+            title: esc(&place.title),
             section: place.section,
         });
     }
@@ -194,22 +195,22 @@ impl Glossary {
                 pages.push((label, page));
             }
             let page = &mut pages.last_mut().expect("a page").1;
-            let mut out = String::with_capacity(256);
-            out.push_str("<dt>");
-            escape_into(&entry.text, Flavor::Xhtml, &mut out);
-            out.push_str("</dt>\n<dd>");
+            page.push("<dt>");
+            page.push(&esc(&entry.text));
+            page.push("</dt>\n<dd>");
             for (i, &(place, n)) in entry.refs.iter().enumerate() {
                 let p = &self.places[place as usize];
                 if i > 0 {
-                    out.push_str("; ");
+                    page.push("; ");
                 }
-                // File names and prefixes are ours: no escaping needed.
-                let _ = write!(out, "<a href=\"{}#{}-{n}\">", p.file, p.prefix);
-                escape_into(&p.title, Flavor::Xhtml, &mut out);
-                let _ = write!(out, "</a> ({})", p.section);
+                // File names and prefixes are ours, the title escaped.
+                let _ = write!(
+                    page,
+                    "<a href=\"{}#{}-{n}\">{}</a> ({})",
+                    p.file, p.prefix, p.title, p.section
+                );
             }
-            out.push_str("</dd>\n");
-            page.push(&out);
+            page.push("</dd>\n");
         }
         pages
             .into_iter()

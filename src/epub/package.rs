@@ -269,10 +269,20 @@ pub(crate) fn repack(raw: &[u8], documents: Vec<Vec<u8>>, meta: &Meta) -> Result
     Ok(out.finish()?.into_inner())
 }
 
-/// Replaces the one occurrence of `from`; anything else is an error.
-fn replace_once(text: &str, from: &str, to: &str) -> Result<String> {
-    match text.matches(from).count() {
-        1 => Ok(text.replacen(from, to, 1)),
+/// Replaces the one occurrence of `from` in the head of `text` (the part
+/// before `end`, where epub-builder writes what we fix); anything else is an
+/// error. Searching only the head keeps a 2,000-brief navigation cheap.
+fn replace_once(text: &str, end: &str, from: &str, to: &str) -> Result<String> {
+    let head = &text[..text.find(end).unwrap_or(text.len())];
+    match head.matches(from).count() {
+        1 => {
+            let at = head.find(from).expect("found once");
+            let mut out = String::with_capacity(text.len() + to.len());
+            out.push_str(&text[..at]);
+            out.push_str(to);
+            out.push_str(&text[at + from.len()..]);
+            Ok(out)
+        }
         n => bail!("expected `{from}` once, found it {n} times"),
     }
 }
@@ -310,7 +320,7 @@ fn fix_opf(opf: String, meta: &Meta) -> Result<String> {
     }
     added.push_str(&format!("    <dc:date>{}</dc:date>\n", meta.date));
     added.push_str("  </metadata>");
-    opf = replace_once(&opf, "  </metadata>", &added)?;
+    opf = replace_once(&opf, "<manifest>", "  </metadata>", &added)?;
     check_unique_ids(&opf)?;
     Ok(opf)
 }
@@ -331,6 +341,7 @@ fn fix_nav(nav: String, meta: &Meta) -> Result<String> {
     let lang = esc(&meta.language);
     replace_once(
         &nav,
+        "<head>",
         "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
         &format!(
             "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\">"
@@ -342,6 +353,7 @@ fn fix_ncx(ncx: String, meta: &Meta) -> Result<String> {
     let lang = esc(&meta.language);
     let ncx = replace_once(
         &ncx,
+        "<head>",
         "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\">",
         &format!(
             "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"
@@ -349,6 +361,7 @@ fn fix_ncx(ncx: String, meta: &Meta) -> Result<String> {
     )?;
     replace_once(
         &ncx,
+        "<navMap>",
         "<meta name=\"dtb:depth\" content=\"1\" />",
         &format!(
             "<meta name=\"dtb:uid\" content=\"{}\" />\n    <meta name=\"dtb:depth\" content=\"{}\" />",
@@ -377,9 +390,13 @@ mod tests {
 
     #[test]
     fn replace_once_refuses_missing_or_repeated_text() {
-        assert_eq!(replace_once("abc", "b", "x").unwrap(), "axc");
-        assert!(replace_once("abc", "z", "x").is_err());
-        assert!(replace_once("abab", "b", "x").is_err());
+        assert_eq!(replace_once("abc|b", "|", "b", "x").unwrap(), "axc|b");
+        assert!(replace_once("abc", "|", "z", "x").is_err());
+        assert!(replace_once("abab", "|", "b", "x").is_err());
+        assert!(
+            replace_once("a|b", "|", "b", "x").is_err(),
+            "only the head counts"
+        );
     }
 
     #[test]
