@@ -391,11 +391,17 @@ fn neutralize_block_syntax(source: &str) -> Cow<'_, str> {
         return Cow::Borrowed(source);
     }
     let mut out = String::with_capacity(source.len() + 8);
+    let mut join = false;
     for (i, line) in source.split('\n').enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.push(if join && !line.trim().is_empty() {
+                ' '
+            } else {
+                '\n'
+            });
         }
         let trimmed = line.trim_start_matches([' ', '\t']);
+        join = is_lone_allowed_tag(trimmed);
         match block_marker_at(trimmed) {
             Some(at) => {
                 out.push_str(&trimmed[..at]);
@@ -409,7 +415,16 @@ fn neutralize_block_syntax(source: &str) -> Cow<'_, str> {
 }
 
 fn needs_neutralizing(line: &str) -> bool {
-    line.starts_with([' ', '\t']) || block_marker_at(line).is_some()
+    line.starts_with([' ', '\t']) || block_marker_at(line).is_some() || is_lone_allowed_tag(line)
+}
+
+/// An allowed tag alone on its line (`<br>`, `</sup>`) opens an HTML block
+/// at the start of a paragraph, which would swallow the Markdown of the
+/// lines after it. Joined to the next line it stays inline; a line break
+/// inside a paragraph reads as a space anyway.
+fn is_lone_allowed_tag(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with('<') && line.find('>') == Some(line.len() - 1) && allowed_tag(line).is_some()
 }
 
 /// Where to put a backslash when `line` starts with something Markdown reads
@@ -1162,6 +1177,21 @@ mod tests {
             html("<https://x.org> **x**"),
             "<a href=\"https://x.org\">https://x.org</a> <strong>x</strong>"
         );
+    }
+
+    /// Found by the whole-brief property test: `</sub>` (or `<br>`) alone on
+    /// the first line of a paragraph opened an HTML block, and the bold
+    /// terms on the lines after it were lost.
+    #[test]
+    fn regression_a_lone_allowed_tag_swallowed_the_lines_after_it() {
+        assert_eq!(terms("Word\n\n</sub>\na **aA**"), vec!["aA"]);
+        assert_eq!(terms("<br>\n**b** and\n<sup>\n**c**"), vec!["b", "c"]);
+        assert_eq!(html("<br>\n**b**"), "<br/> <strong>b</strong>");
+        assert_eq!(
+            Markup::parse("a\n<br>\n\nb").0.to_block_html(Flavor::Xhtml),
+            "<p>a <br/></p><p>b</p>"
+        );
+        assert!(!issues("x\n\n</sup>\n**y**").contains(&MarkupIssue::UnbalancedBold));
     }
 
     /// A 32 KiB text of nested `*`, `<sup>` or links made a tree thousands
