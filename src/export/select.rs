@@ -55,6 +55,18 @@ pub struct GroupKey {
     pub label: String,
 }
 
+/// A file-name part for a subject: its ASCII slug, or for a subject with no
+/// ASCII letters (`अर्थव्यवस्था`) a short digest, so that different subjects
+/// never share a file.
+fn subject_slug(subject: &str) -> String {
+    let s = slug(subject);
+    if s.is_empty() {
+        format!("subject-{}", &crate::digest::hex16(subject.as_bytes())[..8])
+    } else {
+        s
+    }
+}
+
 /// Keeps the selected briefs and orders them so that each group is a
 /// contiguous run; returns the groups as slices of `briefs`.
 pub fn split<'a>(
@@ -75,7 +87,7 @@ pub fn split<'a>(
             label: format!("{} {}", b.date.month(), b.date.year()),
         },
         SplitBy::Subject => GroupKey {
-            slug: slug(&b.subject),
+            slug: subject_slug(&b.subject),
             label: b.subject.clone(),
         },
     };
@@ -97,4 +109,18 @@ pub fn split<'a>(
         rest = tail;
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regression_non_ascii_subjects_shared_an_empty_file_name() {
+        let a = subject_slug("अर्थव्यवस्था");
+        let b = subject_slug("पर्यावरण");
+        assert!(a.starts_with("subject-") && b.starts_with("subject-"));
+        assert_ne!(a, b);
+        assert_eq!(subject_slug("Polity & Governance"), "polity-governance");
+    }
 }

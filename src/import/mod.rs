@@ -12,10 +12,10 @@ pub mod date;
 pub mod source;
 pub mod writer;
 
-use crate::brief::{self, LoadOptions, Point};
+use crate::brief::{self, Point};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::limits;
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use std::path::Path;
 use time::Date;
 
@@ -179,22 +179,25 @@ pub struct Verified {
 /// Loads `yaml` with the project's loader (as `briefdeck check` would) and
 /// compares every text with the draft. Any difference is a bug in `import`.
 pub fn verify(draft: &Draft, yaml: &str) -> anyhow::Result<Verified> {
-    let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
-    let path = dir.path().join(format!("{}.yaml", draft.id));
-    std::fs::write(&path, yaml).context("cannot write a temporary file")?;
-    let library = brief::load(&LoadOptions {
-        paths: vec![path.clone()],
-    })?;
-    if library.report.has_errors() {
+    // Loaded from memory, as `check` would load the file: nothing is
+    // written, so nothing can be left behind.
+    let path = std::path::PathBuf::from(format!("{}.yaml", draft.id));
+    let (briefs, diagnostics) = brief::load_str(yaml, &path, Path::new("."));
+    if diagnostics.iter().any(|d| d.is_error()) {
+        let mut sources = crate::diagnostic::SourceMap::default();
+        sources.insert(path.clone(), std::sync::Arc::from(yaml));
+        let report = crate::diagnostic::Report {
+            diagnostics: diagnostics.clone(),
+        };
         bail!(
             "internal error: the drafted brief does not pass `check`:\n{}",
-            library.report.render(&library.sources)
+            report.render(&sources)
         );
     }
-    let [brief] = library.briefs.as_slice() else {
+    let [brief] = briefs.as_slice() else {
         bail!(
             "internal error: the drafted YAML holds {} briefs",
-            library.briefs.len()
+            briefs.len()
         );
     };
     let mut differences = Vec::new();
@@ -228,9 +231,9 @@ pub fn verify(draft: &Draft, yaml: &str) -> anyhow::Result<Verified> {
             differences.join("\n  ")
         );
     }
-    let summary = brief::summary::Summary::of(&library.briefs, 1);
+    let summary = brief::summary::Summary::of(&briefs, 1);
     Ok(Verified {
-        warnings: library.report.warning_count(),
+        warnings: diagnostics.iter().filter(|d| !d.is_error()).count(),
         key_points: summary.total.key_points,
         key_terms: summary.total.key_terms,
     })
