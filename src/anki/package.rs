@@ -164,7 +164,7 @@ fn write_collection(
     mut next_chunk: impl FnMut() -> Option<Vec<Note>>,
 ) -> Result<(PackageStats, BTreeMap<String, PathBuf>)> {
     conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;",
+        "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -16384;",
     )?;
     conn.execute_batch(SCHEMA)?;
     let secs = build.epoch;
