@@ -8,7 +8,6 @@ use super::yaml::{Key, Node, Value};
 use super::{Brief, Fact, Image, Point, Section, SourceRef, Text};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::limits;
-use crate::markup::Markup;
 use std::path::{Path, PathBuf};
 use time::Date;
 use time::macros::format_description;
@@ -282,7 +281,7 @@ impl Converter<'_, '_> {
             );
             return None;
         }
-        let (markup, issues) = Markup::parse(&source);
+        let (text, issues) = Text::parse(source, node.pos);
         for issue in issues {
             let message = issue.message();
             if issue.is_error() {
@@ -291,7 +290,7 @@ impl Converter<'_, '_> {
                 self.warning(issue.code(), node.pos, message);
             }
         }
-        let terms = markup.key_terms();
+        let terms = &text.terms;
         if terms.len() > limits::MAX_TERMS_PER_TEXT {
             self.error(
                 "too-many-terms",
@@ -304,7 +303,7 @@ impl Converter<'_, '_> {
             );
             return None;
         }
-        let chars = source.chars().count();
+        let chars = text.source.chars().count();
         if section != Section::WhyInNews && chars > limits::LONG_POINT_CHARS {
             self.warning(
                 "long-point",
@@ -315,12 +314,7 @@ impl Converter<'_, '_> {
                 ),
             );
         }
-        Some(Text {
-            source,
-            terms,
-            markup,
-            pos: node.pos,
-        })
+        Some(text)
     }
 
     fn id(&mut self, node: &Node, what: &str) -> Option<String> {

@@ -59,6 +59,20 @@ pub struct Text {
     pub pos: Pos,
 }
 
+impl Text {
+    /// Parses `source`; returns the text and the problems found in it.
+    pub fn parse(source: String, pos: Pos) -> (Text, Vec<crate::markup::MarkupIssue>) {
+        let (markup, issues) = Markup::parse(&source);
+        let text = Text {
+            terms: markup.key_terms(),
+            source,
+            markup,
+            pos,
+        };
+        (text, issues)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceRef {
     pub name: Option<String>,

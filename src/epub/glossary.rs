@@ -272,16 +272,9 @@ impl Bucket {
 mod tests {
     use super::*;
     use crate::diagnostic::Pos;
-    use crate::markup::Markup;
 
     fn text(s: &str) -> Text {
-        let markup = Markup::parse(s).0;
-        Text {
-            source: s.into(),
-            terms: markup.key_terms(),
-            markup,
-            pos: Pos::default(),
-        }
+        Text::parse(s.into(), Pos::default()).0
     }
 
     #[test]

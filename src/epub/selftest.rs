@@ -296,16 +296,9 @@ fn page_doc(file: &str, xhtml: String) -> Doc {
 mod tests {
     use super::*;
     use crate::diagnostic::Pos;
-    use crate::markup::Markup;
 
     fn text(s: &str) -> Text {
-        let markup = Markup::parse(s).0;
-        Text {
-            source: s.into(),
-            terms: markup.key_terms(),
-            markup,
-            pos: Pos::default(),
-        }
+        Text::parse(s.into(), Pos::default()).0
     }
 
     #[test]

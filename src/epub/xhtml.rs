@@ -232,16 +232,9 @@ pub(crate) fn see_also(links: &[(&str, String)]) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Pos;
-    use crate::markup::Markup;
 
     fn text(s: &str) -> Text {
-        let markup = Markup::parse(s).0;
-        Text {
-            source: s.into(),
-            terms: markup.key_terms(),
-            markup,
-            pos: Pos::default(),
-        }
+        Text::parse(s.into(), Pos::default()).0
     }
 
     fn item(s: &str, children: Vec<Point>) -> Point {
