@@ -2,37 +2,25 @@
 //! into a fresh collection, check notes, cards and rendering, then rebuild
 //! after edits and check that re-imports update in place and keep reviews.
 
-use crate::common::{briefdeck, repo, run, tools_venv, write};
+use crate::common::{anki_check, briefdeck, repo, run, tools_venv, write};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The headless Anki client (`tests/tools/anki_check.py`).
 struct Anki {
-    python: PathBuf,
     collection: PathBuf,
 }
 
 impl Anki {
     fn new(test: &str, dir: &Path) -> Option<Anki> {
-        let venv = tools_venv(test)?;
+        tools_venv(test)?;
         Some(Anki {
-            python: venv.join("bin/python"),
             collection: dir.join("collection.anki2"),
         })
     }
 
     fn call(&self, args: &[&str]) -> Value {
-        let out = std::process::Command::new(&self.python)
-            .arg(repo().join("tests/tools/anki_check.py"))
-            .args(args)
-            .output()
-            .expect("python runs");
-        assert!(
-            out.status.success(),
-            "anki_check {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("anki_check prints JSON")
+        anki_check(args)
     }
 
     fn import(&self, apkg: &Path) -> Value {

@@ -68,3 +68,20 @@ pub fn tools_venv(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// Runs the headless Anki client (`tests/tools/anki_check.py`) with the
+/// tools venv's Python and returns the JSON it prints; fails the test when
+/// the client fails.
+pub fn anki_check(args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(repo().join(".venv-tools/bin/python"))
+        .arg(repo().join("tests/tools/anki_check.py"))
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "anki_check {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("anki_check prints JSON")
+}

@@ -439,18 +439,7 @@ fn epubcheck(book: &Path) {
 
 /// The headless Anki client of `tests/tools/anki_check.py`.
 fn anki(args: &[&str]) -> serde_json::Value {
-    let python = repo().join(".venv-tools/bin/python");
-    let out = Command::new(python)
-        .arg(repo().join("tests/tools/anki_check.py"))
-        .args(args)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "anki_check {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::anki_check(args)
 }
 
 /// Imports `apkg` into a fresh collection; returns the dump, or None when
