@@ -22,6 +22,16 @@ fn json_report(r: &crate::common::Run) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr))
 }
 
+/// The names of the entries of `dir`, sorted.
+fn sorted_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The deck names inside an `.apkg` (read with SQLite, as Anki would).
 fn apkg_decks(path: &Path) -> Vec<String> {
     let file = std::fs::File::open(path).unwrap();
@@ -265,11 +275,7 @@ fn split_by_month_writes_one_deck_and_booklet_per_month() {
         ])
         .arg(dir.path()));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = sorted_names(dir.path());
     assert_eq!(
         names,
         [
@@ -399,11 +405,7 @@ fn ctrl_c_while_writing_leaves_old_outputs_and_no_temp_files() {
         stderr.contains("interrupted: no output was changed"),
         "{stderr}"
     );
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = sorted_names(&out);
     assert_eq!(
         names,
         ["briefdeck.apkg", "briefdeck.epub"],
