@@ -152,6 +152,14 @@ impl Markup {
         self.paragraphs.iter().all(|p| p.is_empty())
     }
 
+    /// Whether the text opens with a bold label such as `**Significance:**`.
+    pub fn starts_with_label(&self) -> bool {
+        matches!(
+            self.paragraphs.first().and_then(|p| p.first()),
+            Some(Inline::Strong { label: true, .. })
+        )
+    }
+
     /// Distinct key terms in order of first appearance.
     pub fn key_terms(&self) -> Vec<KeyTerm> {
         let mut terms: Vec<KeyTerm> = Vec::new();

@@ -280,15 +280,11 @@ fn path_step(p: &Point) -> String {
 }
 
 fn label_of(plain: &str, text: &Text) -> Option<String> {
-    use crate::markup::Inline;
-    let first = text.markup.paragraphs.first()?.first()?;
-    match first {
-        Inline::Strong { label: true, .. } => {
-            let end = plain.find(':')?;
-            Some(plain[..end].trim().to_owned())
-        }
-        _ => None,
+    if !text.markup.starts_with_label() {
+        return None;
     }
+    let end = plain.find(':')?;
+    Some(plain[..end].trim().to_owned())
 }
 
 /// Cloze numbers for a text's key terms: each term's number comes from a
