@@ -165,7 +165,7 @@ impl<'a> BriefNotes<'a> {
                     context.push_str(" › ");
                     context.push_str(&h.markup.to_inline_html(Flavor::Anki));
                 }
-                let anchor = match (&p.id, text.terms.first()) {
+                let anchor = match (&p.id, text.terms().first()) {
                     (Some(id), _) => Some(format!("id:{id}")),
                     (None, Some(term)) => Some(format!("t:{}", term.key)),
                     (None, None) => None,
@@ -179,7 +179,7 @@ impl<'a> BriefNotes<'a> {
                         String::new()
                     };
                     let key = format!("{}/{}/{anchor}{suffix}", self.brief.id, section.key());
-                    if let Some(n) = self.cloze_note(key, text, context, p.image.as_ref()) {
+                    if let Some(n) = self.cloze_note(key, text, context, p.image.as_deref()) {
                         out.push(n);
                     }
                 }
@@ -198,10 +198,11 @@ impl<'a> BriefNotes<'a> {
         context: String,
         image: Option<&Image>,
     ) -> Option<Note> {
-        if text.terms.is_empty() {
+        let terms = text.terms();
+        if terms.is_empty() {
             return None;
         }
-        let numbers = cloze_numbers(&text.terms);
+        let numbers = cloze_numbers(&terms);
         let html = text
             .markup
             .render(Flavor::Anki, false, &mut |term, inner, _| match term {

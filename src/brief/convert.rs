@@ -290,7 +290,7 @@ impl Converter<'_, '_> {
                 self.warning(issue.code(), node.pos, message);
             }
         }
-        let terms = &text.terms;
+        let terms = text.terms();
         if terms.len() > limits::MAX_TERMS_PER_TEXT {
             self.error(
                 "too-many-terms",
@@ -303,7 +303,7 @@ impl Converter<'_, '_> {
             );
             return None;
         }
-        let chars = text.source.chars().count();
+        let chars = text.source().chars().count();
         if section != Section::WhyInNews && chars > limits::LONG_POINT_CHARS {
             self.warning(
                 "long-point",
@@ -433,10 +433,15 @@ impl Converter<'_, '_> {
 
     fn points(&mut self, node: &Node, section: Section, depth: usize) -> Vec<Point> {
         match &node.value {
-            Value::Seq(items) => items
-                .iter()
-                .filter_map(|i| self.point(i, section, depth))
-                .collect(),
+            Value::Seq(items) => {
+                let mut points: Vec<Point> = items
+                    .iter()
+                    .filter_map(|i| self.point(i, section, depth))
+                    .collect();
+                // Briefs stay in memory for the whole run.
+                points.shrink_to_fit();
+                points
+            }
             Value::Null => Vec::new(),
             other => {
                 self.error(
@@ -510,7 +515,7 @@ impl Converter<'_, '_> {
                     heading,
                     text,
                     id,
-                    image,
+                    image: image.map(Box::new),
                     points,
                     pos: node.pos,
                 })
@@ -519,7 +524,7 @@ impl Converter<'_, '_> {
     }
 
     fn check_has_key_term(&mut self, text: &Text, section: Section) {
-        if section == Section::KeyPoints && text.terms.is_empty() {
+        if section == Section::KeyPoints && !text.has_terms() {
             self.warning(
                 "no-key-term",
                 text.pos,

@@ -49,13 +49,11 @@ pub struct Brief {
     pub pos: Pos,
 }
 
-/// A text with its Markdown source, parsed form, key terms and position.
+/// A text: its Markdown source and parsed form, and its position.
 #[derive(Clone, Debug)]
 pub struct Text {
-    pub source: String,
+    /// Holds the source too: see [`Text::source`].
     pub markup: Markup,
-    /// `markup.key_terms()`, computed once at load.
-    pub terms: Vec<KeyTerm>,
     pub pos: Pos,
 }
 
@@ -63,13 +61,23 @@ impl Text {
     /// Parses `source`; returns the text and the problems found in it.
     pub fn parse(source: String, pos: Pos) -> (Text, Vec<crate::markup::MarkupIssue>) {
         let (markup, issues) = Markup::parse(&source);
-        let text = Text {
-            terms: markup.key_terms(),
-            source,
-            markup,
-            pos,
-        };
-        (text, issues)
+        (Text { markup, pos }, issues)
+    }
+
+    /// The Markdown source as written.
+    pub fn source(&self) -> &str {
+        self.markup.source()
+    }
+
+    pub fn has_terms(&self) -> bool {
+        self.markup.has_key_terms()
+    }
+
+    /// The distinct key terms, in order of first appearance. Made on demand
+    /// rather than kept: with thousands of briefs in memory, stored terms
+    /// took more room than the texts themselves.
+    pub fn terms(&self) -> Vec<KeyTerm> {
+        self.markup.key_terms()
     }
 }
 
@@ -85,7 +93,8 @@ pub struct Point {
     pub heading: Option<Text>,
     pub text: Option<Text>,
     pub id: Option<String>,
-    pub image: Option<Image>,
+    /// Boxed: few points have one, and every point is kept in memory.
+    pub image: Option<Box<Image>>,
     pub points: Vec<Point>,
     pub pos: Pos,
 }

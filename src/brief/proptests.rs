@@ -305,12 +305,12 @@ proptest! {
 
         // Key terms round-trip, text by text.
         let mut got_texts: Vec<Vec<String>> = Vec::new();
-        if !brief.why_in_news.terms.is_empty() {
-            got_texts.push(brief.why_in_news.terms.iter().map(|t| t.text.clone()).collect());
+        if !brief.why_in_news.terms().is_empty() {
+            got_texts.push(brief.why_in_news.terms().iter().map(|t| t.text.clone()).collect());
         }
         brief.walk_points(|_, _, p| {
-            if let Some(t) = &p.text && !t.terms.is_empty() {
-                got_texts.push(t.terms.iter().map(|t| t.text.clone()).collect());
+            if let Some(t) = &p.text && !t.terms().is_empty() {
+                got_texts.push(t.terms().iter().map(|t| t.text.clone()).collect());
             }
         });
         // `walk_points` goes section by section, like the generator.

@@ -28,16 +28,18 @@ impl Summary {
             ..Summary::default()
         };
         let mut all_terms = HashSet::new();
-        let mut subject_terms: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+        let mut subject_terms: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
         for b in briefs {
             let c = s.subjects.entry(b.subject.clone()).or_default();
             c.briefs += 1;
             c.facts += b.facts.len();
             let terms = subject_terms.entry(&b.subject).or_default();
             let mut add_terms = |text: &'a super::Text| {
-                for t in &text.terms {
-                    all_terms.insert(t.key.as_str());
-                    terms.insert(t.key.as_str());
+                for t in text.terms() {
+                    if !terms.contains(&t.key) {
+                        all_terms.insert(t.key.clone());
+                        terms.insert(t.key);
+                    }
                 }
             };
             add_terms(&b.why_in_news);

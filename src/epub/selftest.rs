@@ -49,7 +49,7 @@ fn blanks(b: &Brief, per_brief: usize) -> Vec<Item<'_>> {
         }
         let Some(text) = &p.text else { return };
         // The source's length is a fair, cheap measure of the context.
-        let context = text.source.chars().count();
+        let context = text.source().chars().count();
         let term =
             text.markup.key_terms().into_iter().find(|t| {
                 !asked.contains(&t.key) && context >= t.text.chars().count() + MIN_CONTEXT

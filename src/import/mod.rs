@@ -207,10 +207,14 @@ pub fn verify(draft: &Draft, yaml: &str) -> anyhow::Result<Verified> {
         }
     };
     same("id", &draft.id, &brief.id);
-    same("title", &draft.title, &brief.title.source);
+    same("title", &draft.title, brief.title.source());
     same("date", &draft.date.to_string(), &brief.date.to_string());
     same("subject", &draft.subject, &brief.subject);
-    same("why_in_news", &draft.why_in_news, &brief.why_in_news.source);
+    same(
+        "why_in_news",
+        &draft.why_in_news,
+        brief.why_in_news.source(),
+    );
     let source = |s: &Option<SourceRef>| s.as_ref().map(|s| format!("{s:?}"));
     same(
         "source",
@@ -252,7 +256,7 @@ fn compare_points(
     );
     for (i, (w, l)) in written.iter().zip(loaded).enumerate() {
         let here = format!("{what}[{i}]");
-        let text = |t: &Option<crate::brief::Text>| t.as_ref().map(|t| t.source.clone());
+        let text = |t: &Option<crate::brief::Text>| t.as_ref().map(|t| t.source().to_owned());
         same(
             &format!("{here}.heading"),
             &format!("{:?}", w.heading),

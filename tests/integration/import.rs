@@ -136,21 +136,21 @@ fn article_terms(text: &str) -> Vec<String> {
 
 /// The bold runs of a brief's why in news and of every point, at any depth.
 fn brief_terms(brief: &Brief) -> Vec<String> {
-    let mut runs = bold_runs(&brief.why_in_news.source);
+    let mut runs = bold_runs(brief.why_in_news.source());
     brief.walk_points(|_, _, p| {
         for t in p.heading.iter().chain(p.text.iter()) {
-            runs.extend(bold_runs(&t.source));
+            runs.extend(bold_runs(t.source()));
         }
     });
     runs
 }
 
 fn heading(p: &Point) -> &str {
-    p.heading.as_ref().map_or("", |h| h.source.as_str())
+    p.heading.as_ref().map_or("", |h| h.source())
 }
 
 fn text(p: &Point) -> &str {
-    p.text.as_ref().map_or("", |t| t.source.as_str())
+    p.text.as_ref().map_or("", |t| t.source())
 }
 
 fn headings(points: &[Point]) -> Vec<&str> {
@@ -177,7 +177,7 @@ fn the_seed_keeps_its_structure_and_every_bold_term() {
     );
     assert_eq!(b.id, "india-japan-foreign-ministers-strategic-dialogue");
     assert_eq!(
-        b.title.source,
+        b.title.source(),
         "India-Japan Foreign Ministers' Strategic Dialogue"
     );
     assert_eq!(b.date.to_string(), "2020-10-07");
@@ -190,10 +190,10 @@ fn the_seed_keeps_its_structure_and_every_bold_term() {
     );
     assert!(
         b.why_in_news
-            .source
+            .source()
             .starts_with("India and Japan recently held **13<sup>th</sup> India-Japan"),
         "{}",
-        b.why_in_news.source
+        b.why_in_news.source()
     );
 
     // Key points: the bold "Cyber Security MoC" heads its children, and the
@@ -256,7 +256,7 @@ fn plain_style_with_bullets_and_bare_line_headings() {
     let dir = tempfile::tempdir().unwrap();
     let (b, stderr) = import_ok(dir.path(), &article("project-cheetah.md"), &[]);
     assert_eq!(
-        b.title.source,
+        b.title.source(),
         "Project Cheetah: Cheetahs Return to Kuno National Park"
     );
     // From the `Date: 17th September 2022` line under the title.
@@ -330,8 +330,12 @@ fn date_in_the_text_a_remote_image_and_a_conclusion() {
         stderr.contains("chandrayaan-3-landing.md:9:1: warning: image `https://www.isro.gov.in/"),
         "{stderr}"
     );
-    assert!(b.why_in_news.source.contains("the 4<sup>th</sup> country"));
-    assert!(b.why_in_news.source.ends_with(
+    assert!(
+        b.why_in_news
+            .source()
+            .contains("the 4<sup>th</sup> country")
+    );
+    assert!(b.why_in_news.source().ends_with(
         "\n\n[image: Chandrayaan-3 landing site](https://www.isro.gov.in/media_isro/image/index/Chandrayaan3/landing-site.jpg)"
     ));
     // The link on the source line wins over the page address.
@@ -364,10 +368,10 @@ fn windows_line_endings_a_table_a_quote_and_a_bold_line_over_a_list() {
     // A bold run wrapped over two lines stays one term.
     assert!(
         b.why_in_news
-            .source
+            .source()
             .contains("**\"One Earth, One Family, One Future\"**")
     );
-    assert!(!b.why_in_news.source.contains('\r'));
+    assert!(!b.why_in_news.source().contains('\r'));
     assert_eq!(
         headings(&b.key_points),
         [
@@ -453,7 +457,10 @@ fn setext_title_tab_nesting_star_and_plus_markers_and_two_sources() {
     let r = run(briefdeck().args(["import", &name]));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let (b, _) = import_ok(dir.path(), &name, &["--date", "2023-09-10"]);
-    assert_eq!(b.title.source, "India-Middle East-Europe Economic Corridor");
+    assert_eq!(
+        b.title.source(),
+        "India-Middle East-Europe Economic Corridor"
+    );
     assert_eq!(b.date.to_string(), "2023-09-10");
     let source = b.source.as_ref().unwrap();
     assert_eq!(
@@ -485,7 +492,7 @@ fn text_before_the_first_section_sub_headings_and_other_sections() {
     assert_eq!(b.date.to_string(), "2024-01-12");
     assert!(
         b.why_in_news
-            .source
+            .source()
             .starts_with("The **Great Nicobar Island Development Project**")
     );
     for line in [5, 7] {
@@ -530,11 +537,14 @@ fn a_byte_order_mark_html_tags_and_comments() {
     let dir = tempfile::tempdir().unwrap();
     let name = article("semiconductor-units-approved.md");
     let (b, stderr) = import_ok(dir.path(), &name, &[]);
-    assert_eq!(b.title.source, "Cabinet Approves Three Semiconductor Units");
+    assert_eq!(
+        b.title.source(),
+        "Cabinet Approves Three Semiconductor Units"
+    );
     assert_eq!(b.date.to_string(), "2024-03-01");
     assert!(
         b.why_in_news
-            .source
+            .source()
             .contains("three new **semiconductor units** under the **Development")
     );
     assert_eq!(b.key_points.len(), 4);
@@ -771,7 +781,7 @@ fn hostile_articles_still_give_briefs_that_pass_check() {
     assert_eq!(check.code, 0, "{}", check.stderr);
     let b = load(&out);
     assert_eq!(
-        b.title.source,
+        b.title.source(),
         "\"Quotes\": and #hash & *stars* `code` {braces} [brackets]"
     );
     let all = brief_terms(&b);

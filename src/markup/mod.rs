@@ -12,18 +12,62 @@
 //! (`2020. The year…`, `- 5 %`) stays a sentence.
 
 use crate::limits;
+
+mod fast;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// A parsed text: paragraphs of inline nodes.
+/// A parsed text, stored flat so that thousands of briefs stay small in
+/// memory: its nodes in document order, a container followed by everything
+/// inside it, and one buffer that starts with the Markdown source and goes on
+/// with the pieces of text and URLs the nodes need (a plain text's nodes
+/// point into the source itself).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Markup {
-    pub paragraphs: Vec<Vec<Inline>>,
+    text: Box<str>,
+    source_len: u32,
+    nodes: Box<[Node]>,
 }
 
+/// One node of a [`Markup`]. For `Text`, `Code` and `Link` (its URL),
+/// `start..start + len` is a range of the text buffer; for containers
+/// (`Paragraph`, `Strong`, `Label`, `Emphasis`, `Link`, `Sup`, `Sub`), `end`
+/// is the index one past their last descendant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Node {
+    kind: Kind,
+    start: u32,
+    len: u32,
+    end: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Paragraph,
+    Text,
+    Code,
+    /// `**…**`, a key term (unless its text is blank).
+    Strong,
+    /// A leading `**Significance:**`: bold, but not a key term.
+    Label,
+    Emphasis,
+    Link,
+    Sup,
+    Sub,
+    LineBreak,
+}
+
+impl Kind {
+    fn is_container(self) -> bool {
+        !matches!(self, Kind::Text | Kind::Code | Kind::LineBreak)
+    }
+}
+
+/// The tree pulldown-cmark's events are filtered into, before it is
+/// flattened into a [`Markup`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Inline {
+enum Inline {
     Text(String),
     Code(String),
     /// `**…**`. `label` marks a leading `**Significance:**`, which is not a key term.
@@ -129,58 +173,135 @@ pub enum Flavor {
 impl Markup {
     /// Parses a text. Never fails: problems are returned beside the tree.
     pub fn parse(source: &str) -> (Markup, Vec<MarkupIssue>) {
-        let prepared = neutralize_block_syntax(source);
-        let mut builder = Builder::default();
-        // A tag escaped at the start of a line is still raw HTML shown as text.
-        for line in source.split('\n') {
-            let line = line.trim_start_matches([' ', '\t']);
-            if opens_html_block(line) {
-                let tag = line.find('>').map_or(line, |end| &line[..=end]);
-                builder.issues.push(MarkupIssue::DisallowedHtml {
-                    html: tag.to_owned(),
-                });
+        if let Some(markup) = fast::parse(source) {
+            return (markup, Vec::new());
+        }
+        let (paragraphs, issues) = parse_tree(source);
+        (Markup::encode(source, &paragraphs), issues)
+    }
+
+    /// The Markdown source as written.
+    pub fn source(&self) -> &str {
+        &self.text[..self.source_len as usize]
+    }
+
+    /// Flattens a tree of paragraphs parsed from `source`.
+    fn encode(source: &str, paragraphs: &[Vec<Inline>]) -> Markup {
+        let mut enc = Encoder {
+            text: String::with_capacity(source.len() * 2),
+            nodes: Vec::new(),
+        };
+        enc.text.push_str(source);
+        for p in paragraphs {
+            let at = enc.open(Kind::Paragraph, 0, 0);
+            for inline in p {
+                enc.inline(inline);
             }
+            enc.close(at);
         }
-        let parser = Parser::new_ext(&prepared, Options::empty());
-        for event in parser {
-            builder.event(event);
-        }
-        builder.finish()
+        enc.finish(source.len())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.paragraphs.iter().all(|p| p.is_empty())
+        self.nodes.is_empty()
     }
 
     /// Whether the text opens with a bold label such as `**Significance:**`.
     pub fn starts_with_label(&self) -> bool {
-        matches!(
-            self.paragraphs.first().and_then(|p| p.first()),
-            Some(Inline::Strong { label: true, .. })
-        )
+        self.nodes.get(1).is_some_and(|n| n.kind == Kind::Label)
+    }
+
+    fn str_of(&self, n: &Node) -> &str {
+        &self.text[n.start as usize..(n.start + n.len) as usize]
+    }
+
+    /// The plain text of the nodes `from..to`.
+    fn plain_into(&self, from: usize, to: usize, out: &mut String) {
+        for n in &self.nodes[from..to] {
+            match n.kind {
+                Kind::Text | Kind::Code => out.push_str(self.str_of(n)),
+                Kind::LineBreak => out.push('\n'),
+                _ => {}
+            }
+        }
+    }
+
+    /// The key term a `Strong` node at `i` stands for (None when blank).
+    fn term_at(&self, i: usize) -> Option<KeyTerm> {
+        let mut plain = String::new();
+        self.plain_into(i + 1, self.nodes[i].end as usize, &mut plain);
+        let text = collapse_whitespace(&plain);
+        let key = term_key(&text);
+        (!key.is_empty()).then_some(KeyTerm { text, key })
+    }
+
+    /// Whether the text has a key term; cheaper than [`Markup::key_terms`].
+    pub fn has_key_terms(&self) -> bool {
+        let mut i = 0;
+        while i < self.nodes.len() {
+            let n = &self.nodes[i];
+            match n.kind {
+                Kind::Strong => {
+                    let end = n.end as usize;
+                    let blank = self.nodes[i + 1..end].iter().all(|c| {
+                        !matches!(c.kind, Kind::Text | Kind::Code)
+                            || self.str_of(c).trim().is_empty()
+                    });
+                    if !blank {
+                        return true;
+                    }
+                    i = end;
+                }
+                Kind::Label => i = n.end as usize,
+                _ => i += 1,
+            }
+        }
+        false
     }
 
     /// Distinct key terms in order of first appearance.
     pub fn key_terms(&self) -> Vec<KeyTerm> {
         let mut terms: Vec<KeyTerm> = Vec::new();
-        for inline in self.paragraphs.iter().flatten() {
-            collect_terms(inline, &mut terms);
+        let mut i = 0;
+        while i < self.nodes.len() {
+            let n = &self.nodes[i];
+            match n.kind {
+                // Bold inside a key term is only formatting.
+                Kind::Strong => {
+                    if let Some(t) = self.term_at(i)
+                        && !terms.iter().any(|k| k.key == t.key)
+                    {
+                        terms.push(t);
+                    }
+                    i = n.end as usize;
+                }
+                Kind::Label => i = n.end as usize,
+                _ => i += 1,
+            }
         }
         terms
     }
 
     /// The text without markup, paragraphs separated by a blank line.
     pub fn plain_text(&self) -> String {
-        let mut out = String::new();
-        for (i, p) in self.paragraphs.iter().enumerate() {
+        let mut out = String::with_capacity(self.text.len());
+        for (i, p) in self.paragraph_starts().enumerate() {
             if i > 0 {
                 out.push_str("\n\n");
             }
-            for inline in p {
-                push_plain(inline, &mut out);
-            }
+            self.plain_into(p + 1, self.nodes[p].end as usize, &mut out);
         }
         out
+    }
+
+    fn paragraph_starts(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            let at = i;
+            let n = self.nodes.get(at)?;
+            i = n.end as usize;
+            Some(at)
+        })
     }
 
     /// Inline HTML: paragraphs joined with `<br/>`, for list items and fields.
@@ -206,23 +327,139 @@ impl Markup {
         blocks: bool,
         strong: &mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
     ) -> String {
-        let mut out = String::new();
-        let mut r = Renderer { flavor, strong };
-        for (i, p) in self.paragraphs.iter().enumerate() {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.nodes.len());
+        let mut r = Renderer {
+            markup: self,
+            flavor,
+            strong,
+        };
+        for (i, p) in self.paragraph_starts().enumerate() {
             if blocks {
                 out.push_str("<p>");
             } else if i > 0 {
                 out.push_str("<br/>");
             }
-            for inline in p {
-                r.inline(inline, &mut out, false);
-            }
+            r.range(p + 1, self.nodes[p].end as usize, &mut out, false);
             if blocks {
                 out.push_str("</p>");
             }
         }
         out
     }
+
+    /// How deeply containers nest inside a paragraph (tests).
+    #[cfg(test)]
+    fn depth(&self) -> usize {
+        let mut open: Vec<u32> = Vec::new();
+        let mut deepest = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            while open.last().is_some_and(|&end| end as usize <= i) {
+                open.pop();
+            }
+            if n.kind.is_container() && n.kind != Kind::Paragraph {
+                open.push(n.end);
+                deepest = deepest.max(open.len());
+            }
+        }
+        deepest
+    }
+}
+
+/// Flattens [`Inline`] trees into a [`Markup`].
+struct Encoder {
+    text: String,
+    nodes: Vec<Node>,
+}
+
+impl Encoder {
+    fn push_str(&mut self, s: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, s.len() as u32)
+    }
+
+    fn leaf(&mut self, kind: Kind, s: &str) {
+        let (start, len) = self.push_str(s);
+        self.nodes.push(Node {
+            kind,
+            start,
+            len,
+            end: 0,
+        });
+    }
+
+    fn open(&mut self, kind: Kind, start: u32, len: u32) -> usize {
+        self.nodes.push(Node {
+            kind,
+            start,
+            len,
+            end: 0,
+        });
+        self.nodes.len() - 1
+    }
+
+    fn close(&mut self, at: usize) {
+        self.nodes[at].end = self.nodes.len() as u32;
+    }
+
+    fn container(&mut self, kind: Kind, children: &[Inline]) {
+        let at = self.open(kind, 0, 0);
+        for c in children {
+            self.inline(c);
+        }
+        self.close(at);
+    }
+
+    fn inline(&mut self, inline: &Inline) {
+        match inline {
+            Inline::Text(t) => self.leaf(Kind::Text, t),
+            Inline::Code(t) => self.leaf(Kind::Code, t),
+            Inline::LineBreak => self.leaf(Kind::LineBreak, ""),
+            Inline::Strong { children, label } => {
+                self.container(if *label { Kind::Label } else { Kind::Strong }, children)
+            }
+            Inline::Emphasis(c) => self.container(Kind::Emphasis, c),
+            Inline::Superscript(c) => self.container(Kind::Sup, c),
+            Inline::Subscript(c) => self.container(Kind::Sub, c),
+            Inline::Link { url, children } => {
+                let (start, len) = self.push_str(url);
+                let at = self.open(Kind::Link, start, len);
+                for c in children {
+                    self.inline(c);
+                }
+                self.close(at);
+            }
+        }
+    }
+
+    fn finish(self, source_len: usize) -> Markup {
+        Markup {
+            text: self.text.into_boxed_str(),
+            source_len: source_len as u32,
+            nodes: self.nodes.into_boxed_slice(),
+        }
+    }
+}
+
+/// Parses `source` with pulldown-cmark into a tree of paragraphs.
+fn parse_tree(source: &str) -> (Vec<Vec<Inline>>, Vec<MarkupIssue>) {
+    let prepared = neutralize_block_syntax(source);
+    let mut builder = Builder::default();
+    // A tag escaped at the start of a line is still raw HTML shown as text.
+    for line in source.split('\n') {
+        let line = line.trim_start_matches([' ', '\t']);
+        if opens_html_block(line) {
+            let tag = line.find('>').map_or(line, |end| &line[..=end]);
+            builder.issues.push(MarkupIssue::DisallowedHtml {
+                html: tag.to_owned(),
+            });
+        }
+    }
+    let parser = Parser::new_ext(&prepared, Options::empty());
+    for event in parser {
+        builder.event(event);
+    }
+    builder.finish()
 }
 
 /// Normalises a term for identity: whitespace collapsed, lower case.
@@ -240,33 +477,6 @@ pub fn collapse_whitespace(text: &str) -> String {
         out.push_str(word);
     }
     out
-}
-
-fn collect_terms(inline: &Inline, terms: &mut Vec<KeyTerm>) {
-    match inline {
-        Inline::Strong { children, label } => {
-            if *label {
-                return;
-            }
-            let text = plain_of(children)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let key = term_key(&text);
-            if !key.is_empty() && !terms.iter().any(|t| t.key == key) {
-                terms.push(KeyTerm { text, key });
-            }
-        }
-        Inline::Emphasis(c)
-        | Inline::Link { children: c, .. }
-        | Inline::Superscript(c)
-        | Inline::Subscript(c) => {
-            for i in c {
-                collect_terms(i, terms);
-            }
-        }
-        Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
-    }
 }
 
 fn plain_of(inlines: &[Inline]) -> String {
@@ -294,66 +504,72 @@ fn push_plain(inline: &Inline, out: &mut String) {
 }
 
 struct Renderer<'a> {
+    markup: &'a Markup,
     flavor: Flavor,
     strong: &'a mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
 }
 
 impl Renderer<'_> {
-    fn children(&mut self, children: &[Inline], out: &mut String, in_term: bool) {
-        for c in children {
-            self.inline(c, out, in_term);
-        }
-    }
-
-    fn inline(&mut self, inline: &Inline, out: &mut String, in_term: bool) {
-        match inline {
-            Inline::Text(t) => escape_into(t, self.flavor, out),
-            Inline::Code(t) => {
-                out.push_str("<code>");
-                escape_into(t, self.flavor, out);
-                out.push_str("</code>");
-            }
-            Inline::LineBreak => out.push_str("<br/>"),
-            Inline::Emphasis(c) => self.wrap("em", c, out, in_term),
-            Inline::Superscript(c) => self.wrap("sup", c, out, in_term),
-            Inline::Subscript(c) => self.wrap("sub", c, out, in_term),
-            Inline::Link { url, children } => {
-                out.push_str("<a href=\"");
-                escape_into(url, self.flavor, out);
-                out.push_str("\">");
-                self.children(children, out, in_term);
-                out.push_str("</a>");
-            }
-            Inline::Strong { children, label } => {
+    /// Renders the nodes `from..to` (siblings and their descendants).
+    fn range(&mut self, from: usize, to: usize, out: &mut String, in_term: bool) {
+        let m = self.markup;
+        let mut i = from;
+        while i < to {
+            let n = m.nodes[i];
+            let inner = (i + 1, n.end as usize);
+            match n.kind {
+                Kind::Text => escape_into(m.str_of(&n), self.flavor, out),
+                Kind::Code => {
+                    out.push_str("<code>");
+                    escape_into(m.str_of(&n), self.flavor, out);
+                    out.push_str("</code>");
+                }
+                Kind::LineBreak => out.push_str("<br/>"),
+                Kind::Emphasis => self.wrap("em", inner, out, in_term),
+                Kind::Sup => self.wrap("sup", inner, out, in_term),
+                Kind::Sub => self.wrap("sub", inner, out, in_term),
+                Kind::Link => {
+                    out.push_str("<a href=\"");
+                    escape_into(m.str_of(&n), self.flavor, out);
+                    out.push_str("\">");
+                    self.range(inner.0, inner.1, out, in_term);
+                    out.push_str("</a>");
+                }
                 // Bold inside a key term is only formatting.
-                if in_term {
-                    self.wrap("strong", children, out, true);
-                    return;
-                }
-                let mut inner = String::new();
-                self.children(children, &mut inner, true);
-                let term = if *label {
-                    None
-                } else {
-                    let text = collapse_whitespace(&plain_of(children));
-                    let key = term_key(&text);
-                    (!key.is_empty()).then_some(KeyTerm { text, key })
-                };
-                match (&term, label) {
-                    (None, false) => {
+                Kind::Strong | Kind::Label if in_term => self.wrap("strong", inner, out, true),
+                Kind::Strong | Kind::Label => {
+                    let mut html = String::new();
+                    self.range(inner.0, inner.1, &mut html, true);
+                    let term = if n.kind == Kind::Label {
+                        None
+                    } else {
+                        m.term_at(i)
+                    };
+                    if term.is_none() && n.kind == Kind::Strong {
                         // Empty bold (`** **`): plain formatting.
-                        let _ = write!(out, "<strong>{inner}</strong>");
+                        let _ = write!(out, "<strong>{html}</strong>");
+                    } else {
+                        out.push_str(&(self.strong)(term.as_ref(), &html, self.flavor));
                     }
-                    _ => out.push_str(&(self.strong)(term.as_ref(), &inner, self.flavor)),
                 }
+                Kind::Paragraph => {}
             }
+            i = if n.kind.is_container() {
+                n.end as usize
+            } else {
+                i + 1
+            };
         }
     }
 
-    fn wrap(&mut self, tag: &str, children: &[Inline], out: &mut String, in_term: bool) {
-        let _ = write!(out, "<{tag}>");
-        self.children(children, out, in_term);
-        let _ = write!(out, "</{tag}>");
+    fn wrap(&mut self, tag: &str, (from, to): (usize, usize), out: &mut String, in_term: bool) {
+        out.push('<');
+        out.push_str(tag);
+        out.push('>');
+        self.range(from, to, out, in_term);
+        out.push_str("</");
+        out.push_str(tag);
+        out.push('>');
     }
 }
 
@@ -629,7 +845,7 @@ impl Builder {
         self.flattened = 0;
         let frame = self.stack.pop().expect("paragraph frame");
         if !frame.children.is_empty() {
-            self.paragraphs.push(compact(merge_text(frame.children)));
+            self.paragraphs.push(merge_text(frame.children));
         }
     }
 
@@ -797,10 +1013,9 @@ impl Builder {
         }
     }
 
-    fn finish(mut self) -> (Markup, Vec<MarkupIssue>) {
+    fn finish(mut self) -> (Vec<Vec<Inline>>, Vec<MarkupIssue>) {
         self.close_paragraph();
         let mut paragraphs = self.paragraphs;
-        paragraphs.shrink_to_fit();
         if let Some(first) = paragraphs.first_mut() {
             mark_label(first);
         }
@@ -808,7 +1023,7 @@ impl Builder {
         if paragraphs.iter().flatten().any(has_literal_double_star) {
             self.issues.push(MarkupIssue::UnbalancedBold);
         }
-        (Markup { paragraphs }, self.issues)
+        (paragraphs, self.issues)
     }
 }
 
@@ -821,27 +1036,6 @@ fn mark_label(paragraph: &mut [Inline]) {
     {
         *label = true;
     }
-}
-
-/// Briefs stay in memory for the whole run: give back the spare capacity
-/// that building left in every vector and string.
-fn compact(mut inlines: Vec<Inline>) -> Vec<Inline> {
-    for inline in &mut inlines {
-        match inline {
-            Inline::Text(t) | Inline::Code(t) => t.shrink_to_fit(),
-            Inline::Link { url, children } => {
-                url.shrink_to_fit();
-                *children = compact(std::mem::take(children));
-            }
-            Inline::Strong { children: c, .. }
-            | Inline::Emphasis(c)
-            | Inline::Superscript(c)
-            | Inline::Subscript(c) => *c = compact(std::mem::take(c)),
-            Inline::LineBreak => {}
-        }
-    }
-    inlines.shrink_to_fit();
-    inlines
 }
 
 fn has_literal_double_star(inline: &Inline) -> bool {
@@ -1208,20 +1402,6 @@ mod tests {
     /// aborted. Nesting now stops at `limits::MAX_INLINE_DEPTH`.
     #[test]
     fn regression_deeply_nested_markup_overflowed_the_stack() {
-        fn depth(inlines: &[Inline]) -> usize {
-            inlines
-                .iter()
-                .map(|i| match i {
-                    Inline::Strong { children: c, .. }
-                    | Inline::Emphasis(c)
-                    | Inline::Link { children: c, .. }
-                    | Inline::Superscript(c)
-                    | Inline::Subscript(c) => 1 + depth(c),
-                    _ => 0,
-                })
-                .max()
-                .unwrap_or(0)
-        }
         let n = 16_000;
         let texts = [
             format!("{}x{}", "*".repeat(n), "*".repeat(n)),
@@ -1237,11 +1417,7 @@ mod tests {
             .spawn(move || {
                 for src in &texts2 {
                     let (m, _) = Markup::parse(src);
-                    assert!(
-                        m.paragraphs
-                            .iter()
-                            .all(|p| depth(p) <= limits::MAX_INLINE_DEPTH)
-                    );
+                    assert!(m.depth() <= limits::MAX_INLINE_DEPTH);
                     let html = m.to_block_html(Flavor::Xhtml);
                     let anki = m.to_inline_html(Flavor::Anki);
                     assert!(html.contains('x') && anki.contains('x'));
@@ -1321,8 +1497,83 @@ mod properties {
             .collect()
     }
 
+    /// Texts near the fast path's edge: bold pairs next to spaces,
+    /// punctuation, digits, colons, non-ASCII letters and whitespace.
+    fn bold_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            8 => Just("**".to_owned()),
+            1 => Just("*".to_owned()),
+            1 => Just("***".to_owned()),
+            8 => Just(" ".to_owned()),
+            1 => Just("  ".to_owned()),
+            1 => Just(":".to_owned()),
+            1 => Just("\u{a0}".to_owned()),
+            1 => Just("\t".to_owned()),
+            1 => Just("\n".to_owned()),
+            1 => Just("₹".to_owned()),
+            1 => Just("भारत".to_owned()),
+            1 => Just("2020.".to_owned()),
+            1 => Just("- ".to_owned()),
+            1 => Just("# ".to_owned()),
+            3 => "[.,;:()?!'\"%$#=+~|>{}-]",
+            12 => "[a-zA-Z0-9]{1,5}",
+        ];
+        prop::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+    }
+
+    /// Brief-like texts: words, some in bold pairs, with punctuation after
+    /// them; mostly on the fast path.
+    fn brief_like_text() -> impl Strategy<Value = String> {
+        let word = "[a-zA-Z0-9₹%:()'\"-]{1,6}( [a-zA-Zभ]{1,4}){0,2}";
+        let item = (word, any::<bool>(), "[.,;:)?!'%]?");
+        prop::collection::vec(item, 1..8).prop_map(|items| {
+            let words: Vec<String> = items
+                .into_iter()
+                .map(|(w, bold, after)| {
+                    if bold {
+                        format!("**{w}**{after}")
+                    } else {
+                        format!("{w}{after}")
+                    }
+                })
+                .collect();
+            words.join(" ")
+        })
+    }
+
+    /// Everything a caller can observe of a parsed text.
+    fn observable(m: &Markup) -> Vec<String> {
+        let mut seen = vec![
+            m.plain_text(),
+            format!(
+                "{:?} {} {}",
+                m.key_terms(),
+                m.is_empty(),
+                m.starts_with_label()
+            ),
+        ];
+        for flavor in [Flavor::Xhtml, Flavor::Anki] {
+            seen.push(m.to_inline_html(flavor));
+            seen.push(m.render(flavor, true, &mut |term, inner, _| {
+                format!("[{term:?}|{inner}]")
+            }));
+        }
+        seen
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// The fast path gives exactly what the full parser gives.
+        #[test]
+        fn the_fast_path_agrees_with_the_full_parser(src in prop_oneof![bold_text(), brief_like_text()]) {
+            let (full, issues) = parse_tree(&src);
+            let full = Markup::encode(&src, &full);
+            if let Some(fast) = fast::parse(&src) {
+                prop_assert!(issues.is_empty(), "{:?}: {:?}", src, issues);
+                prop_assert_eq!(observable(&fast), observable(&full), "{:?}", src);
+            }
+        }
 
         #[test]
         fn output_is_always_well_formed_xhtml(src in hostile_text()) {

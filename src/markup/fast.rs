@@ -1,0 +1,165 @@
+//! A fast path for the texts most briefs are made of: one line of words with
+//! `**bold**` key terms and nothing else Markdown would read.
+//!
+//! Such a text is split at its `**` pairs directly, without pulldown-cmark.
+//! The path is taken only when the result is certainly what the full parser
+//! gives (a property test compares the two on hostile input); anything
+//! unusual, from a backslash to a `**` that CommonMark could read either way,
+//! returns `None` and goes through the full parser.
+
+use super::{Kind, Markup, Node, block_marker_at, is_xml_char};
+
+/// Characters with an inline meaning in our Markdown (escapes, code, the
+/// other emphasis, links, images, raw HTML, entities), and line breaks.
+fn is_special(b: u8) -> bool {
+    matches!(b, b'\\' | b'`' | b'_' | b'[' | b']' | b'<' | b'&') || b < 0x20 || b == 0x7f
+}
+
+/// Punctuation that may follow a closing `**` right after a letter or digit
+/// (`**RBI**,`): the run then cannot open, so it surely closes.
+fn closes_before(c: char) -> bool {
+    matches!(c, '.' | ',' | ';' | ':' | ')' | '?' | '!' | '\'' | '"')
+}
+
+pub(super) fn parse(source: &str) -> Option<Markup> {
+    let first = source.chars().next()?;
+    if !(first.is_alphanumeric() || first == '*') || block_marker_at(source).is_some() {
+        return None;
+    }
+    if source.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let bytes = source.as_bytes();
+    if bytes.iter().any(|&b| is_special(b)) || !source.chars().all(is_xml_char) {
+        return None;
+    }
+
+    let mut nodes = vec![Node {
+        kind: Kind::Paragraph,
+        start: 0,
+        len: 0,
+        end: 0,
+    }];
+    let leaf = |kind, start: usize, end: usize| Node {
+        kind,
+        start: start as u32,
+        len: (end - start) as u32,
+        end: 0,
+    };
+    let mut text_from = 0;
+    let mut opened: Option<usize> = None;
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'*') {
+        let at = i + off;
+        // Exactly two stars: `*x*`, `***x***` and friends take the full parser.
+        if bytes.get(at + 1) != Some(&b'*') || bytes.get(at + 2) == Some(&b'*') {
+            return None;
+        }
+        let prev = source[..at].chars().next_back();
+        let next = source[at + 2..].chars().next();
+        match opened {
+            None => {
+                // Surely opening: after a space (or at the start), before a
+                // non-space, so it cannot close.
+                if !(matches!(prev, None | Some(' ')) && next.is_some_and(|c| !c.is_whitespace())) {
+                    return None;
+                }
+                if at > text_from {
+                    nodes.push(leaf(Kind::Text, text_from, at));
+                }
+                opened = Some(at + 2);
+            }
+            Some(from) => {
+                // Surely closing: after a non-space, and before a space, the
+                // end, or punctuation that follows a letter or digit.
+                let prev = prev.filter(|c| !c.is_whitespace())?;
+                let closes = match next {
+                    None | Some(' ') => true,
+                    Some(c) => closes_before(c) && prev.is_alphanumeric(),
+                };
+                if !closes {
+                    return None;
+                }
+                let strong = nodes.len();
+                nodes.push(Node {
+                    kind: Kind::Strong,
+                    start: 0,
+                    len: 0,
+                    end: strong as u32 + 2,
+                });
+                nodes.push(leaf(Kind::Text, from, at));
+                text_from = at + 2;
+                opened = None;
+            }
+        }
+        i = at + 2;
+    }
+    if opened.is_some() {
+        // Unpaired: the full parser shows it literally and warns.
+        return None;
+    }
+    if source.len() > text_from {
+        nodes.push(leaf(Kind::Text, text_from, source.len()));
+    }
+    nodes[0].end = nodes.len() as u32;
+    // `**Significance:**` or `**Significance**:` opening the text is a label.
+    if nodes[1].kind == Kind::Strong {
+        let inner = &source[nodes[2].start as usize..(nodes[2].start + nodes[2].len) as usize];
+        let colon_after = nodes
+            .get(3)
+            .is_some_and(|n| source[n.start as usize..].starts_with(':'));
+        if inner.ends_with(':') || colon_after {
+            nodes[1].kind = Kind::Label;
+        }
+    }
+    Some(Markup {
+        text: source.into(),
+        source_len: source.len() as u32,
+        nodes: nodes.into_boxed_slice(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typical_brief_texts_take_the_fast_path() {
+        for src in [
+            "India and Japan held the **2+2 dialogue** in Tokyo.",
+            "**Significance:** it deepens the **Special Strategic and Global Partnership**.",
+            "**Significance**: the **Quad**, **ACSA** and भारत's **₹4 lakh crore** plan",
+            "5G rollout under the **PLI scheme**",
+        ] {
+            assert!(parse(src).is_some(), "{src}");
+        }
+        let m = parse("**Significance:** x **y**").expect("fast");
+        assert!(m.starts_with_label());
+        assert_eq!(m.key_terms().len(), 1);
+    }
+
+    #[test]
+    fn anything_unusual_takes_the_full_parser() {
+        for src in [
+            "",
+            " leading space",
+            "trailing space ",
+            "2020. The year",
+            "- a list",
+            "an *italic* word",
+            "a **term**s glued",
+            "a **(term)**.",
+            "a **term",
+            "***both***",
+            "a\nb",
+            "x & y",
+            "a `code`",
+            "[link](https://x.org)",
+            "13<sup>th</sup>",
+            "snake_case",
+            "a \\*escaped\\*",
+        ] {
+            assert!(parse(src).is_none(), "{src:?}");
+        }
+    }
+}
