@@ -290,14 +290,16 @@ impl Converter<'_, '_> {
                 self.warning(issue.code(), node.pos, message);
             }
         }
-        let terms = text.terms();
-        if terms.len() > limits::MAX_TERMS_PER_TEXT {
+        // Counting the bold runs first spares making the terms of every text.
+        if text.markup.strong_count() > limits::MAX_TERMS_PER_TEXT
+            && text.terms().len() > limits::MAX_TERMS_PER_TEXT
+        {
             self.error(
                 "too-many-terms",
                 node.pos,
                 format!(
                     "`{what}` has {} distinct key terms, over the limit of {} for one text; split it",
-                    terms.len(),
+                    text.terms().len(),
                     limits::MAX_TERMS_PER_TEXT
                 ),
             );

@@ -60,7 +60,7 @@ pub struct Text {
 impl Text {
     /// Parses `source`; returns the text and the problems found in it.
     pub fn parse(source: String, pos: Pos) -> (Text, Vec<crate::markup::MarkupIssue>) {
-        let (markup, issues) = Markup::parse(&source);
+        let (markup, issues) = Markup::parse_owned(source);
         (Text { markup, pos }, issues)
     }
 

@@ -9,11 +9,25 @@
 
 use super::{Kind, Markup, Node, block_marker_at, is_xml_char};
 
-/// Characters with an inline meaning in our Markdown (escapes, code, the
-/// other emphasis, links, images, raw HTML, entities), and line breaks.
-fn is_special(b: u8) -> bool {
-    matches!(b, b'\\' | b'`' | b'_' | b'[' | b']' | b'<' | b'&') || b < 0x20 || b == 0x7f
-}
+/// Bytes with an inline meaning in our Markdown (escapes, code, the other
+/// emphasis, links, images, raw HTML, entities), line breaks and other
+/// control characters. `*` is handled on its own.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[0x7f] = true;
+    let mut i = 0;
+    let marks = b"\\`_[]<&";
+    while i < marks.len() {
+        table[marks[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Punctuation that may follow a closing `**` right after a letter or digit
 /// (`**RBI**,`): the run then cannot open, so it surely closes.
@@ -22,6 +36,28 @@ fn closes_before(c: char) -> bool {
 }
 
 pub(super) fn parse(source: &str) -> Option<Markup> {
+    let nodes = nodes(source)?;
+    Some(Markup {
+        text: source.into(),
+        source_len: source.len() as u32,
+        nodes,
+    })
+}
+
+/// Like [`parse`], keeping `source` as the text buffer without a copy.
+pub(super) fn parse_owned(source: String) -> Result<Markup, String> {
+    match nodes(&source) {
+        Some(nodes) => Ok(Markup {
+            source_len: source.len() as u32,
+            text: source.into_boxed_str(),
+            nodes,
+        }),
+        None => Err(source),
+    }
+}
+
+/// The nodes of `source` when it takes the fast path.
+fn nodes(source: &str) -> Option<Box<[Node]>> {
     let first = source.chars().next()?;
     if !(first.is_alphanumeric() || first == '*') || block_marker_at(source).is_some() {
         return None;
@@ -30,7 +66,7 @@ pub(super) fn parse(source: &str) -> Option<Markup> {
         return None;
     }
     let bytes = source.as_bytes();
-    if bytes.iter().any(|&b| is_special(b)) || !source.chars().all(is_xml_char) {
+    if !source.is_ascii() && !source.chars().all(is_xml_char) {
         return None;
     }
 
@@ -49,8 +85,15 @@ pub(super) fn parse(source: &str) -> Option<Markup> {
     let mut text_from = 0;
     let mut opened: Option<usize> = None;
     let mut i = 0;
-    while let Some(off) = bytes[i..].iter().position(|&b| b == b'*') {
-        let at = i + off;
+    while i < bytes.len() {
+        let at = i;
+        if bytes[at] != b'*' {
+            if SPECIAL[bytes[at] as usize] {
+                return None;
+            }
+            i += 1;
+            continue;
+        }
         // Exactly two stars: `*x*`, `***x***` and friends take the full parser.
         if bytes.get(at + 1) != Some(&b'*') || bytes.get(at + 2) == Some(&b'*') {
             return None;
@@ -112,11 +155,7 @@ pub(super) fn parse(source: &str) -> Option<Markup> {
             nodes[1].kind = Kind::Label;
         }
     }
-    Some(Markup {
-        text: source.into(),
-        source_len: source.len() as u32,
-        nodes: nodes.into_boxed_slice(),
-    })
+    Some(nodes.into_boxed_slice())
 }
 
 #[cfg(test)]

@@ -180,6 +180,18 @@ impl Markup {
         (Markup::encode(source, &paragraphs), issues)
     }
 
+    /// Like [`Markup::parse`], taking ownership of the source, which a
+    /// plain text then keeps as its buffer without a copy.
+    pub fn parse_owned(source: String) -> (Markup, Vec<MarkupIssue>) {
+        match fast::parse_owned(source) {
+            Ok(markup) => (markup, Vec::new()),
+            Err(source) => {
+                let (paragraphs, issues) = parse_tree(&source);
+                (Markup::encode(&source, &paragraphs), issues)
+            }
+        }
+    }
+
     /// The Markdown source as written.
     pub fn source(&self) -> &str {
         &self.text[..self.source_len as usize]
@@ -233,6 +245,12 @@ impl Markup {
         let text = collapse_whitespace(&plain);
         let key = term_key(&text);
         (!key.is_empty()).then_some(KeyTerm { text, key })
+    }
+
+    /// How many bold runs may be key terms: at least as many as the distinct
+    /// key terms, and cheap to count.
+    pub fn strong_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.kind == Kind::Strong).count()
     }
 
     /// Whether the text has a key term; cheaper than [`Markup::key_terms`].
@@ -464,11 +482,26 @@ fn parse_tree(source: &str) -> (Vec<Vec<Inline>>, Vec<MarkupIssue>) {
 
 /// Normalises a term for identity: whitespace collapsed, lower case.
 pub fn term_key(text: &str) -> String {
-    collapse_whitespace(text).to_lowercase()
+    let mut key = collapse_whitespace(text);
+    if key.is_ascii() {
+        key.make_ascii_lowercase();
+        key
+    } else {
+        key.to_lowercase()
+    }
 }
 
 /// Trims and turns every run of whitespace into one space.
 pub fn collapse_whitespace(text: &str) -> String {
+    // Most terms are already collapsed: single ASCII spaces between words.
+    let bytes = text.as_bytes();
+    let simple = bytes.first().is_some_and(|&b| b != b' ')
+        && bytes.last().is_some_and(|&b| b != b' ')
+        && !bytes.windows(2).any(|w| w == b"  ")
+        && !text.contains(|c: char| c != ' ' && c.is_whitespace());
+    if simple {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
