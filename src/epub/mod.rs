@@ -4,8 +4,8 @@
 //! [`layout`] orders and groups the briefs and decides which file each entry
 //! lands in; [`xhtml`] renders them, recording every key term for the
 //! [`glossary`]; [`selftest`] writes the questions and answers; [`cover`] the
-//! cover and title page; [`package`] hands everything to epub-builder and
-//! makes the zip reproducible.
+//! cover and title page; [`package`] writes the OPF, nav and NCX and streams
+//! the reproducible zip.
 //!
 //! Reproducibility: nothing reads the clock. The modification date is
 //! `SOURCE_DATE_EPOCH` when set, else the newest brief's date; the identifier
