@@ -147,12 +147,12 @@ pub(crate) fn cover_doc(facts: &Facts, lang: &str) -> Doc {
         esc(&facts.title),
         esc(&facts.date_range())
     );
-    Doc {
-        file: "cover.xhtml".into(),
-        xhtml: document(lang, "Cover", Some("cover"), &body),
-        toc: None,
-        landmark: Some(Landmark::Cover),
-    }
+    Doc::new(
+        "cover.xhtml".into(),
+        &document(lang, "Cover", Some("cover"), &body),
+        None,
+        Some(Landmark::Cover),
+    )
 }
 
 /// The title page: title, date range, counts, and the parts of the book.
@@ -185,16 +185,16 @@ pub(crate) fn title_doc(facts: &Facts, parts: &[(String, String)], lang: &str) -
         let _ = write!(body, " · {}", esc(p));
     }
     body.push_str("<br/>Made with briefdeck.</p>\n</section>");
-    Doc {
-        file: "title.xhtml".into(),
-        xhtml: document(lang, &facts.title, Some("frontmatter"), &body),
-        toc: Some(TocEntry {
+    Doc::new(
+        "title.xhtml".into(),
+        &document(lang, &facts.title, Some("frontmatter"), &body),
+        Some(TocEntry {
             title: "Title page".into(),
             href: "title.xhtml".into(),
             children: Vec::new(),
         }),
-        landmark: Some(Landmark::TitlePage),
-    }
+        Some(Landmark::TitlePage),
+    )
 }
 
 #[cfg(test)]
@@ -250,13 +250,13 @@ mod tests {
             "en",
         );
         roxmltree::Document::parse_with_options(
-            &doc.xhtml,
+            &doc.content.text(),
             roxmltree::ParsingOptions {
                 allow_dtd: true,
                 ..Default::default()
             },
         )
         .expect("well-formed");
-        assert!(doc.xhtml.contains("A &amp; B"));
+        assert!(doc.content.text().contains("A &amp; B"));
     }
 }

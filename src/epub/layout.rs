@@ -12,6 +12,7 @@
 //! cannot express more.
 
 use super::glossary::{Glossary, Place};
+use super::package::Packed;
 use super::xhtml::{
     Images, Page, background_box, document, esc, kicker, month_label, plain, points, see_also,
     source_line, title_html,
@@ -30,7 +31,8 @@ pub(crate) struct Doc {
     /// File name inside the package (all content files sit together, beside
     /// `stylesheet.css`).
     pub file: String,
-    pub xhtml: String,
+    /// The document, compressed as soon as it was written.
+    pub content: Packed,
     /// The navigation entry this document opens, if any.
     pub toc: Option<TocEntry>,
     pub landmark: Option<Landmark>,
@@ -139,7 +141,8 @@ fn file_of(href: &str) -> &str {
 /// A brief's three entries in the theme layout, rendered.
 struct Entries {
     why: String,
-    key: String,
+    /// A whole document, compressed already.
+    key: Doc,
     way: Option<String>,
 }
 
@@ -227,7 +230,7 @@ fn theme(
                 points = points(&b.key_points, &mut key_place),
                 also = see_also(&others(&loc, i, Part::Key)),
             );
-            let key = key.finish();
+            let key = plain_doc(key_file, &key.finish());
             let (way, way_place) = match &loc.way[i] {
                 Some(href) => {
                     let mut place = Place::new(format!("f{i}"), file_of(href), &title, "Way Forward");
@@ -280,16 +283,21 @@ fn theme(
         (0..n).collect(),
         lang,
     ));
-    let mut seen_groups = vec![false; groups.len()];
-    for (file, gi, range) in &why_files {
-        let title = format!("Why in News: {}", groups[*gi].label);
-        let mut page = Page::new(lang, &title, Some("bodymatter"));
-        page.push(&subject_heading(&groups[*gi].label, &mut seen_groups[*gi]));
-        for i in range.clone() {
-            page.push(&entries[i].why);
-        }
-        docs.push(plain_doc(file, page.finish()));
-    }
+    let headings = subject_headings(groups, why_files.iter().map(|f| f.1));
+    docs.par_extend(
+        why_files
+            .par_iter()
+            .zip(headings)
+            .map(|((file, gi, range), heading)| {
+                let title = format!("Why in News: {}", groups[*gi].label);
+                let mut page = Page::new(lang, &title, Some("bodymatter"));
+                page.push(&heading);
+                for i in range.clone() {
+                    page.push(&entries[i].why);
+                }
+                plain_doc(file, &page.finish())
+            }),
+    );
 
     // Part II: Key Points, a file per brief.
     docs.push(part_divider(
@@ -303,8 +311,8 @@ fn theme(
         lang,
     ));
     let mut way_entries = Vec::with_capacity(n);
-    for (i, e) in entries.into_iter().enumerate() {
-        docs.push(plain_doc(file_of(&loc.key[i]), e.key));
+    for e in entries {
+        docs.push(e.key);
         way_entries.push(e.way);
     }
 
@@ -325,16 +333,21 @@ fn theme(
         with_way,
         lang,
     ));
-    let mut seen_groups = vec![false; groups.len()];
-    for (file, gi, members) in &way_files {
-        let title = format!("Way Forward: {}", groups[*gi].label);
-        let mut page = Page::new(lang, &title, Some("bodymatter"));
-        page.push(&subject_heading(&groups[*gi].label, &mut seen_groups[*gi]));
-        for &i in members {
-            page.push(way_entries[i].as_deref().unwrap_or_default());
-        }
-        docs.push(plain_doc(file, page.finish()));
-    }
+    let headings = subject_headings(groups, way_files.iter().map(|f| f.1));
+    docs.par_extend(
+        way_files
+            .par_iter()
+            .zip(headings)
+            .map(|((file, gi, members), heading)| {
+                let title = format!("Way Forward: {}", groups[*gi].label);
+                let mut page = Page::new(lang, &title, Some("bodymatter"));
+                page.push(&heading);
+                for &i in members {
+                    page.push(way_entries[i].as_deref().unwrap_or_default());
+                }
+                plain_doc(file, &page.finish())
+            }),
+    );
     (docs, loc)
 }
 
@@ -360,6 +373,16 @@ fn others(loc: &Locator, i: usize, from: Part) -> Vec<(&'static str, String)> {
         links.push(("Way Forward", way.clone()));
     }
     links
+}
+
+/// The subject headings of a part's shared files, one per file given by its
+/// group, decided in order so that the files can then be written in
+/// parallel.
+fn subject_headings(groups: &[Group], files: impl Iterator<Item = usize>) -> Vec<String> {
+    let mut seen = vec![false; groups.len()];
+    files
+        .map(|gi| subject_heading(&groups[gi].label, &mut seen[gi]))
+        .collect()
 }
 
 /// `<h2>` for a subject where its run starts, `(continued)` after that.
@@ -420,26 +443,39 @@ fn part_divider(
         .iter()
         .map(|&i| (plain(&sorted[i].title), hrefs[i].clone()))
         .collect();
-    Doc {
-        xhtml: document(lang, title, Some("bodymatter"), &body),
-        toc: Some(TocEntry {
-            title: title.to_owned(),
-            href: file.clone(),
-            children,
-        }),
-        landmark: (part == 0).then_some(Landmark::BodyMatter),
+    let toc = TocEntry {
+        title: title.to_owned(),
+        href: file.clone(),
+        children,
+    };
+    Doc::new(
         file,
+        &document(lang, title, Some("bodymatter"), &body),
+        Some(toc),
+        (part == 0).then_some(Landmark::BodyMatter),
+    )
+}
+
+impl Doc {
+    /// A document, compressed at once so its text can be dropped.
+    pub fn new(
+        file: String,
+        xhtml: &str,
+        toc: Option<TocEntry>,
+        landmark: Option<Landmark>,
+    ) -> Doc {
+        Doc {
+            content: Packed::new(&file, xhtml),
+            file,
+            toc,
+            landmark,
+        }
     }
 }
 
 /// A document with no navigation entry of its own.
-pub(crate) fn plain_doc(file: &str, xhtml: String) -> Doc {
-    Doc {
-        file: file.to_owned(),
-        xhtml,
-        toc: None,
-        landmark: None,
-    }
+pub(crate) fn plain_doc(file: &str, xhtml: &str) -> Doc {
+    Doc::new(file.to_owned(), xhtml, None, None)
 }
 
 /// `--group-by brief|subject|month`: a chapter (one file) per brief with its
@@ -471,7 +507,7 @@ fn chapters(
     let grouped = !groups.is_empty();
     // Brief titles are h1 in a chapter per brief, h2 under a group's h1.
     let (h, hs) = if grouped { ("h2", "h3") } else { ("h1", "h2") };
-    let chapters: Vec<(String, Vec<Place>)> = sorted
+    let chapters: Vec<(Packed, Vec<Place>)> = sorted
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
@@ -515,7 +551,7 @@ fn chapters(
                 places.push(place);
             }
             body.push("</section>");
-            (body.finish(), places)
+            (Packed::new(&f, &body.finish()), places)
         })
         .collect();
 
@@ -524,7 +560,7 @@ fn chapters(
     for (gi, g) in groups.iter().enumerate() {
         divider_at[g.range.start] = Some(gi);
     }
-    for (i, (b, (xhtml, places))) in sorted.iter().zip(chapters).enumerate() {
+    for (i, (b, (content, places))) in sorted.iter().zip(chapters).enumerate() {
         for p in places {
             images.add(&p);
             glossary.add(p);
@@ -548,7 +584,7 @@ fn chapters(
         }
         let f = file(b);
         docs.push(Doc {
-            xhtml,
+            content,
             // Grouped, the brief is a child of its group's entry instead.
             toc: (!grouped).then(|| TocEntry {
                 title,
@@ -582,16 +618,17 @@ fn group_divider(gi: usize, g: &Group, sorted: &[&Brief], lang: &str, first: boo
         children.push((plain(&b.title), href));
     }
     body.push_str("</ul>\n</section>");
-    Doc {
-        xhtml: document(lang, &g.label, Some("bodymatter"), &body),
-        toc: Some(TocEntry {
-            title: g.label.clone(),
-            href: file.clone(),
-            children,
-        }),
-        landmark: first.then_some(Landmark::BodyMatter),
+    let toc = TocEntry {
+        title: g.label.clone(),
+        href: file.clone(),
+        children,
+    };
+    Doc::new(
         file,
-    }
+        &document(lang, &g.label, Some("bodymatter"), &body),
+        Some(toc),
+        first.then_some(Landmark::BodyMatter),
+    )
 }
 
 /// The glossary: an opening page listing the initials, then a page per
@@ -618,19 +655,26 @@ pub(crate) fn glossary_docs(glossary: &Glossary, lang: &str) -> Vec<Doc> {
         children.push((p.label.clone(), file_of(i)));
     }
     body.push_str("</ul>\n</section>");
-    let mut docs = vec![Doc {
-        file: "glossary.xhtml".into(),
-        xhtml: document(lang, "Glossary", Some("backmatter"), &body),
-        toc: Some(TocEntry {
-            title: "Glossary".into(),
-            href: "glossary.xhtml".into(),
-            children,
-        }),
-        landmark: Some(Landmark::Glossary),
-    }];
-    for (i, p) in pages.into_iter().enumerate() {
-        docs.push(plain_doc(&file_of(i), p.xhtml));
-    }
+    let toc = TocEntry {
+        title: "Glossary".into(),
+        href: "glossary.xhtml".into(),
+        children,
+    };
+    let mut docs = vec![Doc::new(
+        "glossary.xhtml".into(),
+        &document(lang, "Glossary", Some("backmatter"), &body),
+        Some(toc),
+        Some(Landmark::Glossary),
+    )];
+    // The pages are compressed here, in parallel, rather than as they are
+    // written: a page's file name depends on how many pages the initials
+    // before it took.
+    docs.par_extend(
+        pages
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, p)| plain_doc(&file_of(i), &p.xhtml)),
+    );
     docs
 }
 

@@ -4,8 +4,8 @@
 //! [`layout`] orders and groups the briefs and decides which file each entry
 //! lands in; [`xhtml`] renders them, recording every key term for the
 //! [`glossary`]; [`selftest`] writes the questions and answers; [`cover`] the
-//! cover and title page; [`package`] hands everything to epub-builder and
-//! makes the zip reproducible.
+//! cover and title page; [`package`] writes the OPF, nav and NCX and streams
+//! the reproducible zip.
 //!
 //! Reproducibility: nothing reads the clock. The modification date is
 //! `SOURCE_DATE_EPOCH` when set, else the newest brief's date; the identifier
@@ -41,34 +41,9 @@ pub struct EpubOptions {
     pub build_time: BuildTime,
 }
 
-/// Writes the booklet for `briefs` to `out`.
+/// Writes the booklet for `briefs` to `out`, as it is zipped: the booklet
+/// is never held whole in memory, only its compressed documents.
 pub fn write(briefs: &[Brief], options: &EpubOptions, out: &mut dyn Write) -> Result<()> {
-    let bytes = build(briefs, options)?;
-    out.write_all(&bytes)?;
-    Ok(())
-}
-
-/// Checks a `--language` value: a BCP 47 tag such as `en`, `en-IN` or
-/// `hi-Latn` (shape only; the registry is not consulted).
-pub fn check_language(tag: &str) -> Result<(), String> {
-    let mut subtags = tag.split('-');
-    let first = subtags.next().unwrap_or_default();
-    let first_ok = (2..=8).contains(&first.len()) && first.chars().all(|c| c.is_ascii_alphabetic())
-        || matches!(first, "x" | "i");
-    let rest_ok = subtags
-        .clone()
-        .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
-    if first_ok && rest_ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{tag}` is not a language tag (BCP 47), e.g. `en`, `en-IN` or `hi`"
-        ))
-    }
-}
-
-/// Builds the `.epub` in memory.
-pub fn build(briefs: &[Brief], options: &EpubOptions) -> Result<Vec<u8>> {
     if briefs.is_empty() {
         bail!("there are no briefs to put in the booklet");
     }
@@ -176,13 +151,41 @@ pub fn build(briefs: &[Brief], options: &EpubOptions) -> Result<Vec<u8>> {
         date: last,
         toc_depth,
     };
-    package::package(
+    package::write(
+        out,
         &docs,
         &images.files,
         &cover::svg(&facts),
         css::STYLESHEET,
         &meta,
     )
+}
+
+/// Builds the `.epub` in memory; [`write`] streams it instead and needs
+/// less memory.
+pub fn build(briefs: &[Brief], options: &EpubOptions) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    write(briefs, options, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Checks a `--language` value: a BCP 47 tag such as `en`, `en-IN` or
+/// `hi-Latn` (shape only; the registry is not consulted).
+pub fn check_language(tag: &str) -> Result<(), String> {
+    let mut subtags = tag.split('-');
+    let first = subtags.next().unwrap_or_default();
+    let first_ok = (2..=8).contains(&first.len()) && first.chars().all(|c| c.is_ascii_alphabetic())
+        || matches!(first, "x" | "i");
+    let rest_ok = subtags
+        .clone()
+        .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    if first_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{tag}` is not a language tag (BCP 47), e.g. `en`, `en-IN` or `hi`"
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -1,36 +1,41 @@
-//! Packaging: epub-builder assembles the EPUB 3 container (OPF manifest and
-//! spine, EPUB 3 nav, EPUB 2 NCX), then [`repack`] re-writes the zip so the
-//! output is byte-for-byte reproducible and fixes what epub-builder 0.8.3
-//! cannot express.
+//! Packaging: the EPUB 3 container (OPF manifest and spine, EPUB 3 nav,
+//! EPUB 2 NCX) and the zip, written straight to the output.
 //!
-//! epub-builder 0.8.3 traps, and what we do about each:
-//! - `dc:language` and `dc:creator` both get `id="epub-creator-0"`, a
-//!   duplicate id EPUBCheck rejects. We set no author through it and add
-//!   `dc:creator` (with its role), `dc:publisher` and `dc:date` to the OPF
-//!   ourselves; [`check_unique_ids`] guards against any duplicate.
-//! - `dcterms:modified` is the wall-clock time unless set through `chrono`,
-//!   which we do not depend on: we replace its value with ours.
-//! - its nav document has no `xml:lang`/`lang`; we add them. The NCX claims
-//!   a depth of 1 and has no `dtb:uid`; we correct both.
-//! - an empty landmarks nav when no content has a reference type: the cover,
-//!   title page, first part and glossary always carry one.
+//! The project used epub-builder 0.8.3 for the package. Profiling a
+//! 2,000-brief booklet showed it was the slowest part of the build, on one
+//! thread: it compressed every content document again, each with a fresh
+//! deflate state (empty placeholders included), kept its own zip in memory,
+//! and then the result had to be read back and re-written to fix what it
+//! cannot express. We now write the same three files ourselves, byte for byte
+//! what epub-builder wrote plus our fixes (checked when the switch was made:
+//! the same `.epub`, to the byte, for 2,000 and 10,000 synthetic briefs in
+//! every layout), so the output did not change:
+//! - `dc:creator` (with its role), `dc:publisher` and `dc:date` come after
+//!   epub-builder's metadata; its `dc:creator` gave `dc:language` a
+//!   duplicate id, which EPUBCheck rejects ([`check_unique_ids`] still guards
+//!   against any duplicate).
+//! - `dcterms:modified` is ours, never the wall-clock time.
+//! - the nav document has `xml:lang`/`lang`; the NCX has `xml:lang`, a
+//!   `dtb:uid` and the real depth.
+//! - the landmarks nav is never empty: the cover, title page, first part and
+//!   glossary carry a landmark.
 //!
-//! Every fix replaces an exact, expected piece of text and fails loudly if it
-//! is not there, so an epub-builder upgrade that changes its templates stops
-//! the build instead of silently producing a different book.
+//! Documents arrive compressed ([`Packed`]): each is deflated in parallel as
+//! soon as it is rendered and its text dropped, so the booklet never holds
+//! more than its compressed size; [`write`] then copies the compressed
+//! entries into the output zip in order, without a second in-memory copy.
 
 use super::layout::{Doc, Landmark};
 use super::xhtml::{esc, xml_clean};
-use anyhow::{Context as _, Result, anyhow, bail};
-use epub_builder::{
-    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary,
-};
-use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Cursor, Read as _, Write as _};
+use anyhow::{Context as _, Result, bail};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::io::{Cursor, Write};
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use time::macros::format_description;
+use zip::write::{SimpleFileOptions, StreamWriter};
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 /// Everything the package needs besides the documents.
 pub(crate) struct Meta {
@@ -57,108 +62,140 @@ pub(crate) fn identifier(title: &str) -> uuid::Uuid {
     uuid::Uuid::new_v5(&namespace, title.as_bytes())
 }
 
-fn builder_error(e: epub_builder::Error) -> anyhow::Error {
-    anyhow!("cannot assemble the EPUB: {e}")
+/// A document deflated into a zip of its own (one entry): what [`write`]
+/// copies into the package without recompressing. It costs about 100 bytes
+/// of zip headers per document.
+pub(crate) struct Packed(Vec<u8>);
+
+impl Packed {
+    /// Deflates `text` as the entry `OEBPS/<file>` at [`LEVEL`]; the time and
+    /// permissions are stamped when it is copied into the package.
+    ///
+    /// Each call starts a deflate state of its own (a few hundred KB, reused
+    /// across calls by the allocator).
+    pub fn new(file: &str, text: &str) -> Packed {
+        Packed::with_level(&format!("OEBPS/{file}"), text.as_bytes(), Some(LEVEL))
+    }
+
+    fn with_level(name: &str, bytes: &[u8], level: Option<i64>) -> Packed {
+        let options = SimpleFileOptions::default()
+            .compression_method(if name == "mimetype" {
+                CompressionMethod::Stored
+            } else {
+                CompressionMethod::Deflated
+            })
+            .compression_level(level);
+        let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() / 3 + 256)));
+        // Writing into memory cannot fail; an error here is a bug.
+        zip.start_file(name, options)
+            .and_then(|()| zip.write_all(bytes).map_err(Into::into))
+            .expect("compressing into memory");
+        let mut bytes = zip.finish().expect("compressing into memory").into_inner();
+        bytes.shrink_to_fit();
+        Packed(bytes)
+    }
+
+    /// The document's text again (for tests).
+    #[cfg(test)]
+    pub fn text(&self) -> String {
+        use std::io::Read as _;
+        let mut zip = ZipArchive::new(Cursor::new(&self.0)).unwrap();
+        let mut text = String::new();
+        zip.by_index(0).unwrap().read_to_string(&mut text).unwrap();
+        text
+    }
 }
 
-/// Builds the `.epub` bytes.
-///
-/// The documents are compressed here, in parallel, rather than by
-/// epub-builder (which compresses serially, at a level we cannot choose): it
-/// gets empty placeholders, assembles the package around them while the
-/// documents compress, and [`repack`] slots the compressed documents in.
-pub(crate) fn package(
+/// Writes the `.epub` to `out`: entries in epub-builder's order (mimetype,
+/// container, iBooks options, stylesheet, cover image, images, the content
+/// documents in spine order, OPF, NCX, nav), every one stamped with the same
+/// time and permissions so the file is reproducible.
+pub(crate) fn write(
+    out: &mut dyn Write,
     docs: &[Doc],
     images: &BTreeMap<String, (PathBuf, &'static str)>,
     cover_svg: &str,
     stylesheet: &str,
     meta: &Meta,
-) -> Result<Vec<u8>> {
-    let (raw, compressed) = rayon::join(
-        || assemble(docs, images, cover_svg, stylesheet, meta),
-        || compress(docs, zip_time(meta.modified)),
+) -> Result<()> {
+    // The three navigation files are large for a big booklet (the NCX of
+    // 10,000 briefs is about 7 MB): build and compress them in parallel.
+    let ((opf, ncx), nav) = rayon::join(
+        || {
+            rayon::join(
+                || -> Result<Packed> {
+                    let opf = opf(docs, images, meta);
+                    check_unique_ids(&opf).context("fixing OEBPS/content.opf")?;
+                    Ok(Packed::with_level(
+                        "OEBPS/content.opf",
+                        opf.as_bytes(),
+                        Some(LEVEL),
+                    ))
+                },
+                || Packed::with_level("OEBPS/toc.ncx", ncx(docs, meta).as_bytes(), Some(LEVEL)),
+            )
+        },
+        || Packed::with_level("OEBPS/nav.xhtml", nav(docs, meta).as_bytes(), Some(LEVEL)),
     );
-    repack(&raw?, compressed?, meta)
-}
+    let opf = opf?;
 
-/// The package as epub-builder writes it, with empty content documents.
-fn assemble(
-    docs: &[Doc],
-    images: &BTreeMap<String, (PathBuf, &'static str)>,
-    cover_svg: &str,
-    stylesheet: &str,
-    meta: &Meta,
-) -> Result<Vec<u8>> {
-    let mut b =
-        EpubBuilder::new(ZipLibrary::new().map_err(builder_error)?).map_err(builder_error)?;
-    b.epub_version(EpubVersion::V30);
-    // epub-builder escapes what it writes; we only strip what XML forbids.
-    b.escape_html(true);
-    b.set_title(xml_clean(&meta.title));
-    b.add_language(xml_clean(&meta.language));
-    b.set_generator(format!("briefdeck {}", env!("CARGO_PKG_VERSION")));
-    b.set_toc_name("Contents");
-    b.add_description(xml_clean(&meta.description));
-    for s in &meta.subjects {
-        b.add_subject(xml_clean(s));
-    }
-    b.set_uuid(meta.identifier);
-    for (property, value) in accessibility(!images.is_empty()) {
-        b.add_metadata_opf(Box::new(MetadataOpfV3::new(
-            property.to_owned(),
-            esc(&value),
-        )));
-    }
-    b.stylesheet(stylesheet.as_bytes()).map_err(builder_error)?;
-    b.add_cover_image("cover.svg", cover_svg.as_bytes(), "image/svg+xml")
-        .map_err(builder_error)?;
-    for (name, (path, media_type)) in images {
+    // What epub-builder added itself, at its (default) compression level.
+    let mut head = vec![
+        Packed::with_level("mimetype", b"application/epub+zip", None),
+        Packed::with_level("META-INF/container.xml", CONTAINER.as_bytes(), None),
+        Packed::with_level(
+            "META-INF/com.apple.ibooks.display-options.xml",
+            IBOOKS.as_bytes(),
+            None,
+        ),
+        Packed::with_level("OEBPS/stylesheet.css", stylesheet.as_bytes(), None),
+        Packed::with_level("OEBPS/cover.svg", cover_svg.as_bytes(), None),
+    ];
+    for (name, (path, _)) in images {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the image {}", path.display()))?;
-        b.add_resource(format!("images/{name}"), bytes.as_slice(), *media_type)
-            .map_err(builder_error)?;
+        head.push(Packed::with_level(
+            &format!("OEBPS/images/{name}"),
+            &bytes,
+            None,
+        ));
     }
-    for doc in docs {
-        let mut content = EpubContent::new(doc.file.as_str(), &b""[..]);
-        if let Some(toc) = &doc.toc {
-            content = content.title(xml_clean(&toc.title));
-            for (title, href) in &toc.children {
-                content = content.child(TocElement::new(href.as_str(), xml_clean(title)));
-            }
-        }
-        if let Some(landmark) = doc.landmark {
-            content = content.reftype(match landmark {
-                Landmark::Cover => ReferenceType::Cover,
-                Landmark::TitlePage => ReferenceType::TitlePage,
-                Landmark::BodyMatter => ReferenceType::Text,
-                Landmark::Glossary => ReferenceType::Glossary,
-            });
-        }
-        b.add_content(content).map_err(builder_error)?;
+
+    // `ZipWriter::new` over a `StreamWriter`: copied entries have their sizes
+    // and CRC up front, so the writer never seeks back (a `StreamWriter`
+    // refuses any seek that is not a no-op, so a change there fails loudly
+    // rather than writing a broken file), and no data descriptors are added
+    // as `ZipWriter::new_stream` would.
+    let mut zip = ZipWriter::new(StreamWriter::new(out));
+    let time = zip_time(meta.modified);
+    let all = head
+        .iter()
+        .chain(docs.iter().map(|d| &d.content))
+        .chain([&opf, &ncx, &nav]);
+    for packed in all {
+        let mut archive = ZipArchive::new(Cursor::new(packed.0.as_slice()))?;
+        zip.raw_copy_file_touch(archive.by_index_raw(0)?, time, Some(0o644))?;
     }
-    let mut raw = Vec::new();
-    b.generate(&mut raw).map_err(builder_error)?;
-    Ok(raw)
+    zip.finish()?.flush()?;
+    Ok(())
 }
 
-/// The documents, compressed: runs of documents, each run a zip of its own
-/// so that a thread resets its deflate state between documents rather than
-/// allocating a new one.
-fn compress(docs: &[Doc], time: zip::DateTime) -> Result<Vec<Vec<u8>>> {
-    let runs = rayon::current_num_threads() * 2;
-    let per_run = docs.len().div_ceil(runs).max(1);
-    docs.par_chunks(per_run)
-        .map(|run| {
-            let size: usize = run.iter().map(|d| d.xhtml.len()).sum();
-            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size / 3 + 4096)));
-            for d in run {
-                zip.start_file(format!("OEBPS/{}", d.file), entry_options(time))?;
-                zip.write_all(d.xhtml.as_bytes())?;
-            }
-            Ok(zip.finish()?.into_inner())
-        })
-        .collect()
-}
+const CONTAINER: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
+<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">
+  <rootfiles>
+    <rootfile full-path=\"OEBPS/content.opf\" media-type=\"application/oebps-package+xml\" />
+  </rootfiles>
+</container>
+";
+
+/// Asks Apple Books to use the booklet's fonts.
+const IBOOKS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
+<display_options>
+  <platform name=\"*\">
+    <option name=\"specified-fonts\">true</option>
+  </platform>
+</display_options>
+";
 
 /// Deflate level of the content documents. Level 1 (zlib-rs's "quick"
 /// strategy) saves about a quarter of the build's CPU time against level 3,
@@ -166,14 +203,6 @@ fn compress(docs: &[Doc], time: zip::DateTime) -> Result<Vec<Vec<u8>>> {
 /// 6.1 MB); a booklet is small either way, and build time is what a CI run
 /// or a writer waiting on a rebuild feels (see bench/README.md).
 const LEVEL: i64 = 1;
-
-fn entry_options(time: zip::DateTime) -> zip::write::SimpleFileOptions {
-    zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(LEVEL))
-        .last_modified_time(time)
-        .unix_permissions(0o644)
-}
 
 /// Accessibility metadata (schema.org, as EPUB Accessibility 1.1 asks).
 /// Every image, the cover included, has a text alternative, so text alone
@@ -219,72 +248,62 @@ fn zip_time(t: OffsetDateTime) -> zip::DateTime {
     .unwrap_or_default()
 }
 
-/// Re-writes the zip: every entry gets the same fixed time and permissions
-/// (entries copied without recompressing), the content documents replace
-/// their placeholders (from `documents`, zips of compressed documents), and
-/// the OPF, nav and NCX get their fixes.
-pub(crate) fn repack(raw: &[u8], documents: Vec<Vec<u8>>, meta: &Meta) -> Result<Vec<u8>> {
-    let capacity: usize = documents.iter().map(Vec::len).sum();
-    let mut documents = documents
-        .into_iter()
-        .map(|zip| zip::ZipArchive::new(Cursor::new(zip)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut index: HashMap<String, (usize, usize)> = HashMap::new();
-    for (a, archive) in documents.iter_mut().enumerate() {
-        for i in 0..archive.len() {
-            index.insert(archive.by_index_raw(i)?.name()?.into_owned(), (a, i));
-        }
-    }
-    let mut archive = zip::ZipArchive::new(Cursor::new(raw)).context("reading back the EPUB")?;
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len() + capacity)));
-    let time = zip_time(meta.modified);
-    let mut fixed = 0;
-    for i in 0..archive.len() {
-        let name = archive.by_index_raw(i)?.name()?.into_owned();
-        let fix: Option<fn(String, &Meta) -> Result<String>> = match name.as_str() {
-            "OEBPS/content.opf" => Some(fix_opf),
-            "OEBPS/nav.xhtml" => Some(fix_nav),
-            "OEBPS/toc.ncx" => Some(fix_ncx),
-            _ => None,
-        };
-        if let Some((a, i)) = index.remove(&name) {
-            out.raw_copy_file(documents[a].by_index_raw(i)?)?;
-            continue;
-        }
-        match fix {
-            Some(fix) => {
-                let mut text = String::new();
-                archive.by_index(i)?.read_to_string(&mut text)?;
-                let text = fix(text, meta).with_context(|| format!("fixing {name}"))?;
-                out.start_file(name, entry_options(time))?;
-                out.write_all(text.as_bytes())?;
-                fixed += 1;
-            }
-            None => out.raw_copy_file_touch(archive.by_index_raw(i)?, time, Some(0o644))?,
-        }
-    }
-    if fixed != 3 || !index.is_empty() {
-        bail!("epub-builder wrote an unexpected package ({fixed} of 3 files to fix found)");
-    }
-    Ok(out.finish()?.into_inner())
+/// `&`, `<`, `>` escaped: how epub-builder escaped text.
+fn text_esc(s: &str, out: &mut String) {
+    escape_bytes(s, false, out);
 }
 
-/// Replaces the one occurrence of `from` in the head of `text` (the part
-/// before `end`, where epub-builder writes what we fix); anything else is an
-/// error. Searching only the head keeps a 2,000-brief navigation cheap.
-fn replace_once(text: &str, end: &str, from: &str, to: &str) -> Result<String> {
-    let head = &text[..text.find(end).unwrap_or(text.len())];
-    match head.matches(from).count() {
-        1 => {
-            let at = head.find(from).expect("found once");
-            let mut out = String::with_capacity(text.len() + to.len());
-            out.push_str(&text[..at]);
-            out.push_str(to);
-            out.push_str(&text[at + from.len()..]);
-            Ok(out)
-        }
-        n => bail!("expected `{from}` once, found it {n} times"),
+/// `&`, `<`, `>`, `"` escaped: how epub-builder escaped attributes.
+fn attr_esc(s: &str, out: &mut String) {
+    escape_bytes(s, true, out);
+}
+
+fn escape_bytes(s: &str, quote: bool, out: &mut String) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let r = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if quote => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(r);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
+}
+
+/// Appends `text` with every non-empty line indented by `spaces`, lines
+/// joined by `\n` (epub-builder's `indent`, for multi-line metadata).
+fn indented(text: &str, spaces: usize, out: &mut String) {
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !line.is_empty() {
+            out.extend(std::iter::repeat_n(' ', spaces));
+        }
+        out.push_str(line);
+    }
+}
+
+/// A manifest id from a file name (epub-builder's `to_id`): `id_` and the
+/// name with every character an XML name cannot hold replaced by `_`.
+fn manifest_id(file: &str, out: &mut String) {
+    out.push_str("id_");
+    out.extend(file.chars().map(|c| if is_id_char(c) { c } else { '_' }));
+}
+
+fn is_id_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z' | '-' | '.' | '0'..='9' | '\u{B7}'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{300}'..='\u{36F}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{203F}'..='\u{2040}' | '\u{2070}'..='\u{218F}'
+        | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}'
+        | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
 }
 
 fn w3c_datetime(t: OffsetDateTime) -> String {
@@ -294,35 +313,213 @@ fn w3c_datetime(t: OffsetDateTime) -> String {
     .expect("a formattable date")
 }
 
-fn fix_opf(opf: String, meta: &Meta) -> Result<String> {
-    const MODIFIED: &str = "<meta property=\"dcterms:modified\">";
-    let start = opf
-        .find(MODIFIED)
-        .ok_or_else(|| anyhow!("no dcterms:modified"))?
-        + MODIFIED.len();
-    let end = start
-        + opf[start..]
-            .find("</meta>")
-            .ok_or_else(|| anyhow!("unclosed dcterms:modified"))?;
-    let mut opf = format!(
-        "{}{}{}",
-        &opf[..start],
-        w3c_datetime(meta.modified),
-        &opf[end..]
-    );
+fn generator() -> String {
+    format!("briefdeck {}", env!("CARGO_PKG_VERSION"))
+}
 
-    let mut added = format!(
-        "    <dc:creator id=\"creator\">{}</dc:creator>\n    <meta refines=\"#creator\" property=\"role\" scheme=\"marc:relators\">aut</meta>\n",
+/// The navigation title epub-builder shows for a document: its TOC title,
+/// control characters removed.
+fn toc_title(doc: &Doc) -> String {
+    doc.toc
+        .as_ref()
+        .map(|t| xml_clean(&t.title))
+        .unwrap_or_default()
+}
+
+/// `content.opf`.
+fn opf(docs: &[Doc], images: &BTreeMap<String, (PathBuf, &'static str)>, meta: &Meta) -> String {
+    let mut o = String::with_capacity(4096 + docs.len() * 160);
+    o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\">\n  <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n            xmlns:opf=\"http://www.idpf.org/2007/opf\">\n    <dc:identifier id=\"epub-id-1\">");
+    let _ = write!(o, "{}", uuid::fmt::Urn::from_uuid(meta.identifier));
+    o.push_str("</dc:identifier>\n    <dc:title>");
+    text_esc(&xml_clean(&meta.title), &mut o);
+    o.push_str("</dc:title>\n    \n    \n    <dc:language id=\"epub-creator-0\">");
+    text_esc(&xml_clean(&meta.language), &mut o);
+    o.push_str("</dc:language>\n    \n    \n    <meta property=\"dcterms:modified\">");
+    o.push_str(&w3c_datetime(meta.modified));
+    o.push_str("</meta>\n");
+
+    let mut optional = String::new();
+    optional.push_str("<dc:description>");
+    text_esc(&xml_clean(&meta.description), &mut optional);
+    optional.push_str("</dc:description>");
+    for s in &meta.subjects {
+        optional.push_str("\n<dc:subject>");
+        text_esc(&xml_clean(s), &mut optional);
+        optional.push_str("</dc:subject>");
+    }
+    for (property, value) in accessibility(!images.is_empty()) {
+        let _ = write!(
+            optional,
+            "\n<meta property=\"{property}\">{}</meta>",
+            esc(&value)
+        );
+    }
+    optional.push_str("\n<meta name=\"cover\" content=\"cover-image\"/>");
+    indented(&optional, 4, &mut o);
+    let _ = write!(
+        o,
+        "\n    <dc:creator id=\"creator\">{}</dc:creator>\n    <meta refines=\"#creator\" property=\"role\" scheme=\"marc:relators\">aut</meta>\n",
         esc(&meta.author)
     );
     if let Some(p) = &meta.publisher {
-        added.push_str(&format!("    <dc:publisher>{}</dc:publisher>\n", esc(p)));
+        let _ = writeln!(o, "    <dc:publisher>{}</dc:publisher>", esc(p));
     }
-    added.push_str(&format!("    <dc:date>{}</dc:date>\n", meta.date));
-    added.push_str("  </metadata>");
-    opf = replace_once(&opf, "<manifest>", "  </metadata>", &added)?;
-    check_unique_ids(&opf)?;
-    Ok(opf)
+    let _ = writeln!(o, "    <dc:date>{}</dc:date>", meta.date);
+    o.push_str("  </metadata>\n  <manifest>\n    <item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>\n    <item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n");
+    o.push_str("    <item media-type=\"text/css\" id=\"id_stylesheet.css\" href=\"stylesheet.css\"/>\n    <item media-type=\"image/svg+xml\" properties=\"cover-image\" id=\"cover-image\" href=\"cover.svg\"/>\n");
+    for (name, (_, media_type)) in images {
+        let file = format!("images/{name}");
+        o.push_str("    <item media-type=\"");
+        attr_esc(media_type, &mut o);
+        o.push_str("\" id=\"");
+        manifest_id(&file, &mut o);
+        o.push_str("\" href=\"");
+        attr_esc(&file, &mut o);
+        o.push_str("\"/>\n");
+    }
+    for d in docs {
+        o.push_str("    <item media-type=\"application/xhtml+xml\" id=\"");
+        manifest_id(&d.file, &mut o);
+        o.push_str("\" href=\"");
+        attr_esc(&d.file, &mut o);
+        o.push_str("\"/>\n");
+    }
+    o.push_str("  </manifest>\n  <spine toc=\"ncx\" page-progression-direction=\"ltr\">\n");
+    for d in docs {
+        o.push_str("    <itemref idref=\"");
+        manifest_id(&d.file, &mut o);
+        o.push_str("\"/>\n");
+    }
+    o.push_str("  </spine>\n  <guide>\n    <reference type=\"toc\" title=\"Contents\" href=\"nav.xhtml\"/>\n");
+    for d in docs {
+        let Some(landmark) = d.landmark else { continue };
+        let kind = match landmark {
+            Landmark::Cover => "cover",
+            Landmark::TitlePage => "title-page",
+            Landmark::BodyMatter => "text",
+            Landmark::Glossary => "glossary",
+        };
+        let _ = write!(o, "    <reference type=\"{kind}\" title=\"");
+        attr_esc(&toc_title(d), &mut o);
+        o.push_str("\" href=\"");
+        attr_esc(&d.file, &mut o);
+        o.push_str("\"/>\n");
+    }
+    o.push_str("  </guide>\n</package>\n");
+    o
+}
+
+/// `nav.xhtml`: the EPUB 3 table of contents (two levels) and landmarks.
+fn nav(docs: &[Doc], meta: &Meta) -> String {
+    let mut o = String::with_capacity(4096 + docs.len() * 200);
+    o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");
+    let lang = esc(&meta.language);
+    let _ = write!(
+        o,
+        " xml:lang=\"{lang}\" lang=\"{lang}\">\n<head>\n  <meta charset = \"utf-8\" />\n  <meta name=\"generator\" content=\""
+    );
+    attr_esc(&generator(), &mut o);
+    o.push_str("\" />\n  <title>Contents</title>\n  <link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\" />\n</head>\n<body>\n  <nav epub:type = \"toc\" id=\"toc\">\n    <h1 id=\"toc-title\">Contents</h1>\n    <ol>");
+    for d in docs {
+        let Some(toc) = &d.toc else { continue };
+        let title = xml_clean(&toc.title);
+        if title.is_empty() {
+            continue;
+        }
+        let link = |o: &mut String, href: &str, title: &str| {
+            o.push_str("<a href=\"");
+            attr_esc(href, o);
+            o.push_str("\">");
+            text_esc(title, o);
+            o.push_str("</a>");
+        };
+        if toc.children.is_empty() {
+            o.push_str("\n      <li>");
+            link(&mut o, &toc.href, &title);
+            o.push_str("</li>");
+            continue;
+        }
+        o.push_str("\n      <li>\n        ");
+        link(&mut o, &toc.href, &title);
+        o.push_str("\n        <ol>");
+        for (child, href) in &toc.children {
+            let child = xml_clean(child);
+            o.push('\n');
+            // An untitled entry is left out, its line kept (as epub-builder did).
+            if !child.is_empty() {
+                o.push_str("          <li>");
+                link(&mut o, href, &child);
+                o.push_str("</li>");
+            }
+        }
+        o.push_str("\n        </ol>\n      </li>");
+    }
+    o.push_str("\n    </ol>\n  </nav>\n  <nav epub:type = \"landmarks\">\n    <ol>");
+    for d in docs {
+        let Some(landmark) = d.landmark else { continue };
+        let title = toc_title(d);
+        if title.is_empty() {
+            continue;
+        }
+        let kind = match landmark {
+            Landmark::Cover => "cover",
+            Landmark::TitlePage => "titlepage",
+            Landmark::BodyMatter => "bodymatter",
+            Landmark::Glossary => "glossary",
+        };
+        let _ = write!(o, "\n      <li><a epub:type=\"{kind}\" href=\"");
+        attr_esc(&d.file, &mut o);
+        o.push_str("\">");
+        text_esc(&title, &mut o);
+        o.push_str("</a></li>");
+    }
+    o.push_str("\n    </ol>\n  </nav>\n</body>\n</html>\n");
+    o
+}
+
+/// `toc.ncx`: the EPUB 2 table of contents, for older readers.
+fn ncx(docs: &[Doc], meta: &Meta) -> String {
+    let mut o = String::with_capacity(4096 + docs.len() * 400);
+    let _ = write!(
+        o,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{}\">\n  <head>\n    <meta name=\"dtb:uid\" content=\"{}\" />\n    <meta name=\"dtb:depth\" content=\"{}\" />\n    <meta name=\"dtb:totalPageCount\" content=\"0\" />\n    <meta name=\"dtb:maxPageNumber\" content=\"0\" />\n  </head>\n  <docTitle>\n    <text>Contents</text>\n  </docTitle>\n  <navMap>",
+        esc(&meta.language),
+        uuid::fmt::Urn::from_uuid(meta.identifier),
+        meta.toc_depth
+    );
+    let mut order = 0;
+    let point = |o: &mut String, order: &mut u32, indent: &str, title: &str, href: &str| {
+        *order += 1;
+        let _ = write!(
+            o,
+            "\n{indent}<navPoint playOrder=\"{order}\" id=\"navPoint-{order}\">\n{indent}  <navLabel>\n{indent}   <text>"
+        );
+        let mut escaped = String::with_capacity(title.len());
+        text_esc(title, &mut escaped);
+        o.push_str(escaped.trim());
+        let _ = write!(
+            o,
+            "</text>\n{indent}  </navLabel>\n{indent}  <content src=\""
+        );
+        attr_esc(href, o);
+        o.push_str("\"/>");
+    };
+    for d in docs {
+        let Some(toc) = &d.toc else { continue };
+        let title = xml_clean(&toc.title);
+        if title.is_empty() {
+            continue;
+        }
+        point(&mut o, &mut order, "    ", &title, &toc.href);
+        for (child, href) in &toc.children {
+            point(&mut o, &mut order, "      ", &xml_clean(child), href);
+            o.push_str("\n      </navPoint>");
+        }
+        o.push_str("\n    </navPoint>");
+    }
+    o.push_str("\n  </navMap>\n</ncx>\n");
+    o
 }
 
 /// Every `id="…"` in a document is distinct.
@@ -335,40 +532,6 @@ pub(crate) fn check_unique_ids(xml: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn fix_nav(nav: String, meta: &Meta) -> Result<String> {
-    let lang = esc(&meta.language);
-    replace_once(
-        &nav,
-        "<head>",
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
-        &format!(
-            "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\">"
-        ),
-    )
-}
-
-fn fix_ncx(ncx: String, meta: &Meta) -> Result<String> {
-    let lang = esc(&meta.language);
-    let ncx = replace_once(
-        &ncx,
-        "<head>",
-        "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\">",
-        &format!(
-            "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"
-        ),
-    )?;
-    replace_once(
-        &ncx,
-        "<navMap>",
-        "<meta name=\"dtb:depth\" content=\"1\" />",
-        &format!(
-            "<meta name=\"dtb:uid\" content=\"{}\" />\n    <meta name=\"dtb:depth\" content=\"{}\" />",
-            uuid::fmt::Urn::from_uuid(meta.identifier),
-            meta.toc_depth
-        ),
-    )
 }
 
 #[cfg(test)]
@@ -386,17 +549,6 @@ mod tests {
     fn duplicate_ids_are_caught() {
         assert!(check_unique_ids("<a id=\"x\"/><b id=\"y\"/>").is_ok());
         assert!(check_unique_ids("<a id=\"x\"/><b id=\"x\"/>").is_err());
-    }
-
-    #[test]
-    fn replace_once_refuses_missing_or_repeated_text() {
-        assert_eq!(replace_once("abc|b", "|", "b", "x").unwrap(), "axc|b");
-        assert!(replace_once("abc", "|", "z", "x").is_err());
-        assert!(replace_once("abab", "|", "b", "x").is_err());
-        assert!(
-            replace_once("a|b", "|", "b", "x").is_err(),
-            "only the head counts"
-        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! than the term itself is skipped: a blank with no context tests nothing.
 
 use super::glossary::{Glossary, Place};
-use super::layout::{CHUNK, Doc, Group, Locator, TocEntry};
+use super::layout::{CHUNK, Doc, Group, Locator, TocEntry, plain_doc};
 use super::xhtml::{Page, document, esc, plain, title_html};
 use crate::brief::{Brief, Fact, Section, Text};
 use crate::markup::{Flavor, KeyTerm};
@@ -173,14 +173,12 @@ pub(crate) fn build(
         briefs: Vec<usize>,
     }
     let mut pages: Vec<Chunk> = Vec::new();
-    let mut page_of = vec![0; sorted.len()];
     let mut first = vec![0; sorted.len()];
     let mut next = 1;
     for g in groups {
         let with: Vec<usize> = g.range.clone().filter(|&i| !items[i].is_empty()).collect();
         for (k, c) in with.chunks(CHUNK).enumerate() {
             for &i in c {
-                page_of[i] = pages.len() + 1;
                 first[i] = next;
                 next += items[i].len();
             }
@@ -197,44 +195,43 @@ pub(crate) fn build(
     let qfile = |n: usize| format!("test-{n:03}.xhtml");
     let afile = |n: usize| format!("answers-{n:03}.xhtml");
 
-    let mut rendered: Vec<Option<Rendered>> = (0..sorted.len())
-        .into_par_iter()
-        .map(|i| {
-            (!items[i].is_empty()).then(|| {
-                let n = page_of[i];
-                render(
-                    sorted[i],
-                    i,
-                    &items[i],
-                    first[i],
-                    (&qfile(n), &afile(n)),
-                    loc,
-                )
-            })
+    // Each page pair is rendered and compressed on its own, in parallel;
+    // the places come back in reading order for the glossary.
+    let written: Vec<(Doc, Doc, Vec<Place>)> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(k, page)| {
+            let (qf, af) = (qfile(k + 1), afile(k + 1));
+            let heading = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
+            let mut q = Page::new(lang, &format!("Self-test: {}", page.label), None);
+            let mut a = Page::new(lang, &format!("Answers: {}", page.label), None);
+            q.push(&heading);
+            a.push(&heading);
+            let mut places = Vec::new();
+            for &i in &page.briefs {
+                let r = render(sorted[i], i, &items[i], first[i], (&qf, &af), loc);
+                q.push(&r.questions);
+                a.push(&r.answers);
+                places.extend(r.places);
+            }
+            (
+                plain_doc(&qf, &q.finish()),
+                plain_doc(&af, &a.finish()),
+                places,
+            )
         })
         .collect();
 
     let mut q_children = Vec::new();
     let mut a_children = Vec::new();
-    for (k, page) in pages.iter().enumerate() {
-        let (qf, af) = (qfile(k + 1), afile(k + 1));
-        let heading = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
-        let mut q = Page::new(lang, &format!("Self-test: {}", page.label), None);
-        let mut a = Page::new(lang, &format!("Answers: {}", page.label), None);
-        q.push(&heading);
-        a.push(&heading);
-        for &i in &page.briefs {
-            let r = rendered[i].take().expect("rendered");
-            q.push(&r.questions);
-            a.push(&r.answers);
-            for p in r.places {
-                glossary.add(p);
-            }
+    for ((q, a, places), page) in written.into_iter().zip(&pages) {
+        for p in places {
+            glossary.add(p);
         }
-        test.questions.push(page_doc(&qf, q.finish()));
-        test.answers.push(page_doc(&af, a.finish()));
-        q_children.push((page.label.clone(), qf));
-        a_children.push((page.label.clone(), af));
+        q_children.push((page.label.clone(), q.file.clone()));
+        a_children.push((page.label.clone(), a.file.clone()));
+        test.questions.push(q);
+        test.answers.push(a);
     }
 
     let intro = format!(
@@ -243,16 +240,16 @@ pub(crate) fn build(
     );
     test.questions.insert(
         0,
-        Doc {
-            file: "test.xhtml".into(),
-            xhtml: document(lang, "Self-test", Some("bodymatter"), &intro),
-            toc: Some(TocEntry {
+        Doc::new(
+            "test.xhtml".into(),
+            &document(lang, "Self-test", Some("bodymatter"), &intro),
+            Some(TocEntry {
                 title: "Self-test".into(),
                 href: "test.xhtml".into(),
                 children: q_children,
             }),
-            landmark: None,
-        },
+            None,
+        ),
     );
     let intro = format!(
         "<section epub:type=\"chapter\">\n<h1>Answers</h1>\n<p>Answers to the self-test, with a link back to each question and to the entry to revise.</p>\n{}</section>",
@@ -260,16 +257,16 @@ pub(crate) fn build(
     );
     test.answers.insert(
         0,
-        Doc {
-            file: "answers.xhtml".into(),
-            xhtml: document(lang, "Answers", Some("backmatter"), &intro),
-            toc: Some(TocEntry {
+        Doc::new(
+            "answers.xhtml".into(),
+            &document(lang, "Answers", Some("backmatter"), &intro),
+            Some(TocEntry {
                 title: "Answers".into(),
                 href: "answers.xhtml".into(),
                 children: a_children,
             }),
-            landmark: None,
-        },
+            None,
+        ),
     );
     test
 }
@@ -281,15 +278,6 @@ fn link_list(links: &[(String, String)]) -> String {
     }
     s.push_str("</ul>\n");
     s
-}
-
-fn page_doc(file: &str, xhtml: String) -> Doc {
-    Doc {
-        file: file.to_owned(),
-        xhtml,
-        toc: None,
-        landmark: None,
-    }
 }
 
 #[cfg(test)]
