@@ -303,8 +303,8 @@ fn render(plan: &Plan, job: &Job, build: BuildTime) -> Result<Rendered, Failure>
                     term_questions: s.term_questions,
                     build_time: build,
                 };
-                let bytes = epub::build(briefs, &options)?;
-                w.write_all(&bytes).map_err(write_error)?;
+                epub::write(briefs, &options, &mut w)
+                    .with_context(|| format!("cannot write {}", job.path.display()))?;
                 None
             }
         };
