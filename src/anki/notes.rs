@@ -260,13 +260,18 @@ const DATE: usize = 1;
 
 /// A cloze note for `text`, which has at least one key term.
 fn cloze_draft<'a>(key: &str, text: &Text, context: String, image: Option<&'a Image>) -> Draft<'a> {
-    let numbers = cloze_numbers(&text.terms);
+    let numbers = cloze_slots(&text.terms);
+    let number = |key: &str| {
+        // Texts have a handful of terms: a scan beats hashing the key.
+        let i = text.terms.iter().position(|t| t.key == key);
+        numbers[i.expect("a key term of the text")]
+    };
     let html = text
         .markup
         .render(Flavor::Anki, false, &mut |term, inner, _| match term {
             Some(t) => {
                 let mut cloze = String::with_capacity(inner.len() + 16);
-                let _ = write!(cloze, "{{{{c{}::", numbers[&t.key]);
+                let _ = write!(cloze, "{{{{c{}::", number(&t.key));
                 // Inside a cloze Anki reads `::` as the start of a hint, so
                 // `**India::Japan**` must not keep it literally.
                 if inner.contains("::") {
@@ -279,7 +284,7 @@ fn cloze_draft<'a>(key: &str, text: &Text, context: String, image: Option<&'a Im
             }
             None => format!("<strong>{inner}</strong>"),
         });
-    let mut ords: Vec<u16> = numbers.values().map(|n| n - 1).collect();
+    let mut ords: Vec<u16> = numbers.iter().map(|n| n - 1).collect();
     ords.sort_unstable();
     Draft {
         guid: guid(key),
@@ -338,23 +343,35 @@ fn label_of(plain: &str, text: &Text) -> Option<String> {
 /// number, resolving terms in order of (hash, term) so the result does not
 /// depend on their order in the text.
 pub fn cloze_numbers(terms: &[KeyTerm]) -> HashMap<String, u16> {
-    let mut by_hash: Vec<(u64, &str)> = terms
+    terms
         .iter()
-        .map(|t| (hash64(t.key.as_bytes()) % CLOZE_RANGE, t.key.as_str()))
-        .collect();
-    by_hash.sort_unstable();
+        .zip(cloze_slots(terms))
+        .map(|(t, n)| (t.key.clone(), n))
+        .collect()
+}
+
+/// [`cloze_numbers`] as a list in the order of `terms`: what the notes use,
+/// without a map and a copy of every key per text.
+fn cloze_slots(terms: &[KeyTerm]) -> Vec<u16> {
     // The loader refuses texts with more terms (`limits::MAX_TERMS_PER_TEXT`);
     // past CLOZE_RANGE the search for a free number would never end.
     assert!(terms.len() <= CLOZE_RANGE as usize, "too many key terms");
-    let mut taken = vec![false; CLOZE_RANGE as usize];
-    let mut numbers = HashMap::with_capacity(terms.len());
-    for (slot, key) in by_hash {
+    let mut by_hash: Vec<(u64, &str, usize)> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (hash64(t.key.as_bytes()) % CLOZE_RANGE, t.key.as_str(), i))
+        .collect();
+    by_hash.sort_unstable();
+    // One bit per number, on the stack.
+    let mut taken = [0u64; (CLOZE_RANGE as usize).div_ceil(64)];
+    let mut numbers = vec![0; terms.len()];
+    for (slot, _, i) in by_hash {
         let mut s = slot as usize;
-        while taken[s] {
+        while taken[s / 64] & (1 << (s % 64)) != 0 {
             s = (s + 1) % CLOZE_RANGE as usize;
         }
-        taken[s] = true;
-        numbers.insert(key.to_owned(), s as u16 + 1);
+        taken[s / 64] |= 1 << (s % 64);
+        numbers[i] = s as u16 + 1;
     }
     numbers
 }
