@@ -6,6 +6,7 @@ use crate::brief::{Brief, Image, Point, Section, Text};
 use crate::cli::{CardKind, DeckBy};
 use crate::markup::{Flavor, KeyTerm, escape};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 /// One Anki note, ready to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,21 +40,73 @@ pub fn notes(briefs: &[Brief], options: &NoteOptions) -> Vec<Note> {
         .par_iter()
         .map(|brief| {
             let mut out = Vec::new();
-            BriefNotes::new(brief, options).collect_into(&mut out);
+            brief_notes(brief, options, |shared, draft| {
+                out.push(draft.into_note(shared))
+            });
             out
         })
         .collect();
     per_brief.into_iter().flatten().collect()
 }
 
+/// What every note of one brief shares: its last four fields, its tags and
+/// its deck. Made once per brief, so a note does not carry its own copies
+/// until it is turned into a [`Note`].
+#[derive(Debug)]
+pub struct BriefShared {
+    /// Source, Date, Subject and BriefId: the last four fields of both note
+    /// types, in field order.
+    pub tail_fields: [String; 4],
+    /// Sorted, without duplicates.
+    pub tags: Vec<String>,
+    pub deck: String,
+}
+
+/// A note as it is made: its first three fields are its own, the rest is
+/// the brief's [`BriefShared`]. The `.apkg` writer copies drafts straight
+/// into its row buffers; [`notes`] turns them into owned [`Note`]s.
+#[derive(Debug)]
+pub struct Draft<'a> {
+    pub guid: String,
+    pub notetype: &'static NoteType,
+    pub own_fields: [String; 3],
+    /// Card ordinals (0-based), sorted.
+    pub card_ords: Vec<u16>,
+    pub image: Option<&'a Image>,
+}
+
+impl Draft<'_> {
+    pub fn into_note(self, shared: &BriefShared) -> Note {
+        let mut fields = Vec::with_capacity(7);
+        fields.extend(self.own_fields);
+        fields.extend(shared.tail_fields.iter().cloned());
+        Note {
+            guid: self.guid,
+            notetype: self.notetype,
+            fields,
+            tags: shared.tags.clone(),
+            deck: shared.deck.clone(),
+            card_ords: self.card_ords,
+            media: self.image.cloned().into_iter().collect(),
+        }
+    }
+}
+
+/// Makes the notes of one brief in order, handing each to `emit` with what
+/// the brief's notes share.
+pub fn brief_notes<'a>(
+    brief: &'a Brief,
+    options: &'a NoteOptions,
+    mut emit: impl FnMut(&BriefShared, Draft<'a>),
+) {
+    BriefNotes::new(brief, options).collect_into(&mut emit);
+}
+
 /// The shared context of one brief's notes.
 struct BriefNotes<'a> {
     brief: &'a Brief,
     options: &'a NoteOptions,
-    deck: String,
-    tags: Vec<String>,
-    date: String,
-    source: String,
+    shared: BriefShared,
     /// How many point notes of a (section, anchor) were made so far.
     anchors: HashMap<(Section, String), usize>,
 }
@@ -91,10 +144,16 @@ impl<'a> BriefNotes<'a> {
         BriefNotes {
             brief,
             options,
-            deck,
-            tags,
-            date: brief.date.to_string(),
-            source,
+            shared: BriefShared {
+                tail_fields: [
+                    source,
+                    brief.date.to_string(),
+                    escape(&brief.subject, Flavor::Anki),
+                    brief.id.clone(),
+                ],
+                tags,
+                deck,
+            },
             anchors: HashMap::new(),
         }
     }
@@ -103,30 +162,31 @@ impl<'a> BriefNotes<'a> {
         self.options.cards.contains(&kind)
     }
 
-    fn collect_into(mut self, out: &mut Vec<Note>) {
+    fn collect_into(mut self, emit: &mut impl FnMut(&BriefShared, Draft<'a>)) {
         let b = self.brief;
         let title = b.title.markup.to_inline_html(Flavor::Anki);
         if self.wants(CardKind::Why) {
             let front = format!(
                 "Why in News: {title} <span class=\"bd-date\">({})</span>",
-                self.date
+                self.shared.tail_fields[DATE]
             );
             let back = b.why_in_news.markup.to_block_html(Flavor::Anki);
-            out.push(self.qa_note(format!("{}/why", b.id), front, back, &title));
+            let draft = qa_draft(&format!("{}/why", b.id), front, back, &title);
+            emit(&self.shared, draft);
         }
         if self.wants(CardKind::Cloze) {
-            let context = format!("{title} › {}", Section::WhyInNews.title());
-            if let Some(n) = self.cloze_note(
-                format!("{}/why_in_news", b.id),
-                &b.why_in_news,
-                context,
-                None,
-            ) {
-                out.push(n);
+            let terms = b.why_in_news.terms();
+            if !terms.is_empty() {
+                let context = format!("{title} › {}", Section::WhyInNews.title());
+                let key = format!("{}/why_in_news", b.id);
+                emit(
+                    &self.shared,
+                    cloze_draft(&key, &b.why_in_news, &terms, context, None),
+                );
             }
             for (section, points) in b.point_sections() {
                 let mut path = Vec::new();
-                self.point_notes(section, points, &mut path, &title, out);
+                self.point_notes(section, points, &mut path, &title, emit);
             }
         }
         if self.wants(CardKind::Facts) {
@@ -141,7 +201,7 @@ impl<'a> BriefNotes<'a> {
                 };
                 let front = fact.question.markup.to_inline_html(Flavor::Anki);
                 let back = fact.answer.markup.to_inline_html(Flavor::Anki);
-                out.push(self.qa_note(key, front, back, &title));
+                emit(&self.shared, qa_draft(&key, front, back, &title));
             }
         }
     }
@@ -152,108 +212,104 @@ impl<'a> BriefNotes<'a> {
         points: &'a [Point],
         path: &mut Vec<String>,
         title: &str,
-        out: &mut Vec<Note>,
+        emit: &mut impl FnMut(&BriefShared, Draft<'a>),
     ) {
         for p in points {
             if let Some(text) = &p.text {
-                let mut context = format!("{title} › {}", section.title());
-                for step in path.iter() {
-                    context.push_str(" › ");
-                    context.push_str(step);
-                }
-                if let Some(h) = &p.heading {
-                    context.push_str(" › ");
-                    context.push_str(&h.markup.to_inline_html(Flavor::Anki));
-                }
-                let anchor = match (&p.id, text.terms().first()) {
+                let terms = text.terms();
+                let anchor = match (&p.id, terms.first()) {
                     (Some(id), _) => Some(format!("id:{id}")),
                     (None, Some(term)) => Some(format!("t:{}", term.key)),
                     (None, None) => None,
                 };
                 if let Some(anchor) = anchor {
+                    // Counted even when the text makes no note (an `id` but no
+                    // key term), so that later points keep their numbers.
                     let seen = self.anchors.entry((section, anchor.clone())).or_insert(0);
                     *seen += 1;
-                    let suffix = if *seen > 1 {
-                        format!("#{seen}")
-                    } else {
-                        String::new()
-                    };
-                    let key = format!("{}/{}/{anchor}{suffix}", self.brief.id, section.key());
-                    if let Some(n) = self.cloze_note(key, text, context, p.image.as_deref()) {
-                        out.push(n);
+                    let seen = *seen;
+                    if !terms.is_empty() {
+                        let mut context = format!("{title} › {}", section.title());
+                        for step in path.iter() {
+                            context.push_str(" › ");
+                            context.push_str(step);
+                        }
+                        if let Some(h) = &p.heading {
+                            context.push_str(" › ");
+                            context.push_str(&h.markup.to_inline_html(Flavor::Anki));
+                        }
+                        let mut key = format!("{}/{}/{anchor}", self.brief.id, section.key());
+                        if seen > 1 {
+                            let _ = write!(key, "#{seen}");
+                        }
+                        let draft = cloze_draft(&key, text, &terms, context, p.image.as_deref());
+                        emit(&self.shared, draft);
                     }
                 }
             }
-            path.push(path_step(p));
-            self.point_notes(section, &p.points, path, title, out);
-            path.pop();
+            // Only a point with sub-points needs its step of the path.
+            if !p.points.is_empty() {
+                path.push(path_step(p));
+                self.point_notes(section, &p.points, path, title, emit);
+                path.pop();
+            }
         }
     }
+}
 
-    /// A cloze note for `text`, or None when it has no key term.
-    fn cloze_note(
-        &self,
-        key: String,
-        text: &Text,
-        context: String,
-        image: Option<&Image>,
-    ) -> Option<Note> {
-        let terms = text.terms();
-        if terms.is_empty() {
-            return None;
-        }
-        let numbers = cloze_numbers(&terms);
-        let html = text
-            .markup
-            .render(Flavor::Anki, false, &mut |term, inner, _| match term {
+/// Index of the Date field in [`BriefShared::tail_fields`].
+const DATE: usize = 1;
+
+/// A cloze note for `text`, which has at least one key term.
+fn cloze_draft<'a>(
+    key: &str,
+    text: &Text,
+    terms: &[KeyTerm],
+    context: String,
+    image: Option<&'a Image>,
+) -> Draft<'a> {
+    let numbers = cloze_slots(terms);
+    let number = |key: &str| {
+        // Texts have a handful of terms: a scan beats hashing the key.
+        let i = terms.iter().position(|t| t.key == key);
+        numbers[i.expect("a key term of the text")]
+    };
+    let html = text
+        .markup
+        .render(Flavor::Anki, false, &mut |term, inner, _| match term {
+            Some(t) => {
+                let mut cloze = String::with_capacity(inner.len() + 16);
+                let _ = write!(cloze, "{{{{c{}::", number(&t.key));
                 // Inside a cloze Anki reads `::` as the start of a hint, so
                 // `**India::Japan**` must not keep it literally.
-                Some(t) => format!(
-                    "{{{{c{}::{}}}}}",
-                    numbers[&t.key],
-                    inner.replace("::", ":&#58;")
-                ),
-                None => format!("<strong>{inner}</strong>"),
-            });
-        let mut ords: Vec<u16> = numbers.values().map(|n| n - 1).collect();
-        ords.sort_unstable();
-        Some(Note {
-            guid: guid(&key),
-            notetype: &CLOZE,
-            fields: vec![
-                html,
-                context,
-                image_html(image),
-                self.source.clone(),
-                self.date.clone(),
-                escape(&self.brief.subject, Flavor::Anki),
-                self.brief.id.clone(),
-            ],
-            tags: self.tags.clone(),
-            deck: self.deck.clone(),
-            card_ords: ords,
-            media: image.cloned().into_iter().collect(),
-        })
+                if inner.contains("::") {
+                    cloze.push_str(&inner.replace("::", ":&#58;"));
+                } else {
+                    cloze.push_str(inner);
+                }
+                cloze.push_str("}}");
+                cloze
+            }
+            None => format!("<strong>{inner}</strong>"),
+        });
+    let mut ords: Vec<u16> = numbers.iter().map(|n| n - 1).collect();
+    ords.sort_unstable();
+    Draft {
+        guid: guid(key),
+        notetype: &CLOZE,
+        own_fields: [html, context, image_html(image)],
+        card_ords: ords,
+        image,
     }
+}
 
-    fn qa_note(&self, key: String, front: String, back: String, title: &str) -> Note {
-        Note {
-            guid: guid(&key),
-            notetype: &QA,
-            fields: vec![
-                front,
-                back,
-                title.to_owned(),
-                self.source.clone(),
-                self.date.clone(),
-                escape(&self.brief.subject, Flavor::Anki),
-                self.brief.id.clone(),
-            ],
-            tags: self.tags.clone(),
-            deck: self.deck.clone(),
-            card_ords: vec![0],
-            media: Vec::new(),
-        }
+fn qa_draft<'a>(key: &str, front: String, back: String, title: &str) -> Draft<'a> {
+    Draft {
+        guid: guid(key),
+        notetype: &QA,
+        own_fields: [front, back, title.to_owned()],
+        card_ords: vec![0],
+        image: None,
     }
 }
 
@@ -295,23 +351,35 @@ fn label_of(plain: &str, text: &Text) -> Option<String> {
 /// number, resolving terms in order of (hash, term) so the result does not
 /// depend on their order in the text.
 pub fn cloze_numbers(terms: &[KeyTerm]) -> HashMap<String, u16> {
-    let mut by_hash: Vec<(u64, &str)> = terms
+    terms
         .iter()
-        .map(|t| (hash64(t.key.as_bytes()) % CLOZE_RANGE, t.key.as_str()))
-        .collect();
-    by_hash.sort_unstable();
+        .zip(cloze_slots(terms))
+        .map(|(t, n)| (t.key.clone(), n))
+        .collect()
+}
+
+/// [`cloze_numbers`] as a list in the order of `terms`: what the notes use,
+/// without a map and a copy of every key per text.
+fn cloze_slots(terms: &[KeyTerm]) -> Vec<u16> {
     // The loader refuses texts with more terms (`limits::MAX_TERMS_PER_TEXT`);
     // past CLOZE_RANGE the search for a free number would never end.
     assert!(terms.len() <= CLOZE_RANGE as usize, "too many key terms");
-    let mut taken = vec![false; CLOZE_RANGE as usize];
-    let mut numbers = HashMap::with_capacity(terms.len());
-    for (slot, key) in by_hash {
+    let mut by_hash: Vec<(u64, &str, usize)> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (hash64(t.key.as_bytes()) % CLOZE_RANGE, t.key.as_str(), i))
+        .collect();
+    by_hash.sort_unstable();
+    // One bit per number, on the stack.
+    let mut taken = [0u64; (CLOZE_RANGE as usize).div_ceil(64)];
+    let mut numbers = vec![0; terms.len()];
+    for (slot, _, i) in by_hash {
         let mut s = slot as usize;
-        while taken[s] {
+        while taken[s / 64] & (1 << (s % 64)) != 0 {
             s = (s + 1) % CLOZE_RANGE as usize;
         }
-        taken[s] = true;
-        numbers.insert(key.to_owned(), s as u16 + 1);
+        taken[s / 64] |= 1 << (s % 64);
+        numbers[i] = s as u16 + 1;
     }
     numbers
 }

@@ -324,16 +324,12 @@ impl Markup {
 
     /// Inline HTML: paragraphs joined with `<br/>`, for list items and fields.
     pub fn to_inline_html(&self, flavor: Flavor) -> String {
-        self.render(flavor, false, &mut |_, inner, _| {
-            format!("<strong>{inner}</strong>")
-        })
+        self.render_as(flavor, false, None)
     }
 
     /// Block HTML: each paragraph in `<p>`.
     pub fn to_block_html(&self, flavor: Flavor) -> String {
-        self.render(flavor, true, &mut |_, inner, _| {
-            format!("<strong>{inner}</strong>")
-        })
+        self.render_as(flavor, true, None)
     }
 
     /// Renders with a caller-chosen rendering of key terms: `strong` receives
@@ -344,6 +340,17 @@ impl Markup {
         flavor: Flavor,
         blocks: bool,
         strong: &mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
+    ) -> String {
+        self.render_as(flavor, blocks, Some(strong))
+    }
+
+    /// [`Markup::render`]; without `strong`, every bold run is plain
+    /// `<strong>`, and no key term is worked out.
+    fn render_as(
+        &self,
+        flavor: Flavor,
+        blocks: bool,
+        strong: Option<&mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String>,
     ) -> String {
         let mut out = String::with_capacity(self.text.len() + 8 * self.nodes.len());
         let mut r = Renderer {
@@ -536,13 +543,13 @@ fn push_plain(inline: &Inline, out: &mut String) {
     }
 }
 
-struct Renderer<'a> {
+struct Renderer<'a, 's> {
     markup: &'a Markup,
     flavor: Flavor,
-    strong: &'a mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
+    strong: Option<&'s mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String>,
 }
 
-impl Renderer<'_> {
+impl Renderer<'_, '_> {
     /// Renders the nodes `from..to` (siblings and their descendants).
     fn range(&mut self, from: usize, to: usize, out: &mut String, in_term: bool) {
         let m = self.markup;
@@ -569,7 +576,9 @@ impl Renderer<'_> {
                     out.push_str("</a>");
                 }
                 // Bold inside a key term is only formatting.
-                Kind::Strong | Kind::Label if in_term => self.wrap("strong", inner, out, true),
+                Kind::Strong | Kind::Label if in_term || self.strong.is_none() => {
+                    self.wrap("strong", inner, out, true)
+                }
                 Kind::Strong | Kind::Label => {
                     let mut html = String::new();
                     self.range(inner.0, inner.1, &mut html, true);
@@ -582,7 +591,8 @@ impl Renderer<'_> {
                         // Empty bold (`** **`): plain formatting.
                         let _ = write!(out, "<strong>{html}</strong>");
                     } else {
-                        out.push_str(&(self.strong)(term.as_ref(), &html, self.flavor));
+                        let strong = self.strong.as_mut().expect("checked above");
+                        out.push_str(&strong(term.as_ref(), &html, self.flavor));
                     }
                 }
                 Kind::Paragraph => {}
