@@ -346,11 +346,11 @@ impl Markup {
 
     /// [`Markup::render`]; without `strong`, every bold run is plain
     /// `<strong>`, and no key term is worked out.
-    fn render_as(
+    fn render_as<'s>(
         &self,
         flavor: Flavor,
         blocks: bool,
-        strong: Option<&mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String>,
+        strong: Option<&'s mut StrongFn<'s>>,
     ) -> String {
         let mut out = String::with_capacity(self.text.len() + 8 * self.nodes.len());
         let mut r = Renderer {
@@ -543,10 +543,13 @@ fn push_plain(inline: &Inline, out: &mut String) {
     }
 }
 
+/// How a caller renders a bold run: see [`Markup::render`].
+type StrongFn<'s> = dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String + 's;
+
 struct Renderer<'a, 's> {
     markup: &'a Markup,
     flavor: Flavor,
-    strong: Option<&'s mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String>,
+    strong: Option<&'s mut StrongFn<'s>>,
 }
 
 impl Renderer<'_, '_> {
