@@ -273,7 +273,7 @@ fn write_collection(
     mut next_chunk: impl FnMut() -> Option<Vec<BriefRows>>,
 ) -> Result<(PackageStats, BTreeMap<String, PathBuf>)> {
     conn.execute_batch(
-        "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -16384;",
+        "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -16384; PRAGMA threads = 2;",
     )?;
     conn.execute_batch(SCHEMA)?;
     let secs = build.epoch;

@@ -194,18 +194,15 @@ fn render_and_write(
     // into a temporary file beside its target; only when all succeeded are
     // they renamed into place, so a failure in any output leaves every
     // previous output as it was.
-    let rendered: Vec<Rendered> = {
-        use rayon::prelude::*;
-        jobs.par_iter()
-            .map(|job| {
-                let started = Instant::now();
-                let mut out = render(plan, job, build)?;
-                out.seconds = started.elapsed().as_secs_f64();
-                progress.inc(1);
-                Ok(out)
-            })
-            .collect::<Result<_, Failure>>()?
-    };
+    let rendered: Vec<Rendered> = on_threads(&jobs, CONCURRENT_OUTPUTS, |job| {
+        let started = Instant::now();
+        let mut out = render(plan, job, build)?;
+        out.seconds = started.elapsed().as_secs_f64();
+        progress.inc(1);
+        Ok(out)
+    })
+    .into_iter()
+    .collect::<Result<_, Failure>>()?;
     for (job, r) in jobs.iter().zip(&rendered) {
         match job.kind {
             OutputKind::Anki => report.timings.anki_seconds += r.seconds,
@@ -240,6 +237,41 @@ fn render_and_write(
     // delay the exit.
     std::mem::forget(library);
     Ok(())
+}
+
+/// How many outputs are rendered at once: a deck and a booklet.
+const CONCURRENT_OUTPUTS: usize = 2;
+
+/// Runs `f` on every item, `threads` items at a time, each on a thread of
+/// its own; results come back in the items' order.
+///
+/// Plain threads rather than rayon tasks: the deck writer blocks its thread
+/// while it waits for notes, which are made on rayon's threads. Run as a
+/// rayon task, it would hold one of rayon's two threads idle, and the
+/// booklet and the notes would share the other.
+fn on_threads<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(items.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every item was run"))
+        .collect()
 }
 
 /// One output, rendered and not yet in place.
