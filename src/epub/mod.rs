@@ -70,6 +70,9 @@ pub fn write(briefs: &[Brief], options: &EpubOptions, out: &mut dyn Write) -> Re
         &mut glossary,
     );
     let glossary_docs = layout::glossary_docs(&glossary, lang);
+    let key_terms = glossary.len();
+    // Its pages are made: free it before the package is assembled.
+    drop(glossary);
 
     let first = briefs.iter().map(|b| b.date).min().expect("a brief");
     let last = briefs.iter().map(|b| b.date).max().expect("a brief");
@@ -91,7 +94,7 @@ pub fn write(briefs: &[Brief], options: &EpubOptions, out: &mut dyn Write) -> Re
         briefs: briefs.len(),
         subjects: subjects.len(),
         key_points,
-        key_terms: glossary.len(),
+        key_terms,
         questions: test.count,
         grouping: match options.group_by {
             GroupBy::Theme => "by theme: Why in News, Key Points and Way Forward, each by subject",

@@ -34,7 +34,11 @@ pub struct Markup {
 /// `start..start + len` is a range of the text buffer; for containers
 /// (`Paragraph`, `Strong`, `Label`, `Emphasis`, `Link`, `Sup`, `Sub`), `end`
 /// is the index one past their last descendant.
+///
+/// Packed: 13 bytes instead of 16, and a booklet's worth of briefs holds
+/// millions of nodes. Fields are only ever read and written by value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, packed)]
 struct Node {
     kind: Kind,
     start: u32,
@@ -43,6 +47,7 @@ struct Node {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum Kind {
     Paragraph,
     Text,
