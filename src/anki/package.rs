@@ -272,8 +272,11 @@ fn write_collection(
     build: BuildTime,
     mut next_chunk: impl FnMut() -> Option<Vec<BriefRows>>,
 ) -> Result<(PackageStats, BTreeMap<String, PathBuf>)> {
+    // A scratch file: no journal, no syncing. An 8 MB page cache is as fast
+    // as larger ones here (SQLite writes pages out to the OS as it goes), and
+    // two sorter threads build the indexes at the end faster.
     conn.execute_batch(
-        "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -16384; PRAGMA threads = 2;",
+        "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -8192; PRAGMA threads = 2;",
     )?;
     conn.execute_batch(SCHEMA)?;
     let secs = build.epoch;

@@ -48,6 +48,10 @@ pub fn load(options: &LoadOptions) -> Result<Library, LoadError> {
         ..Library::default()
     };
     let mut sources = SourceMap::default();
+    // Sized once: the briefs stay in memory for the whole run.
+    library
+        .briefs
+        .reserve_exact(loaded.iter().map(|r| r.briefs.len()).sum());
     for r in loaded {
         if let Some(text) = r.text {
             sources.insert(r.path.clone(), text);
