@@ -30,6 +30,7 @@ use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use crate::brief::Brief;
 use crate::export::BuildTime;
+use crate::export::zip_entry;
 use anyhow::{Context as _, Result, bail};
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
@@ -37,7 +38,7 @@ use std::collections::BTreeMap;
 use std::io::{Seek, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use zip::write::{SimpleFileOptions, ZipFileBuilder};
+use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// What was written, for the summary line.
@@ -144,17 +145,9 @@ pub fn write_package(
     // Ctrl-C removes the deflated collection too.
     let deflated_path = scratch.path().join("collection.zip");
     let _registered_deflated = crate::export::interrupt::register(&deflated_path);
-    if deflate_in_pieces(&db_path, &deflated_path)? {
-        let mut archive = zip::ZipArchive::new(std::fs::File::open(&deflated_path)?)?;
-        zip.raw_copy_file_touch(archive.by_index_raw(0)?, DateTime::default(), Some(0o644))?;
-    } else {
-        // The deflater did not end its pieces as expected: deflate the
-        // collection in one stream instead.
-        zip.start_file("collection.anki2", zip_options)?;
-        let mut db =
-            std::fs::File::open(&db_path).context("cannot read the collection database")?;
-        std::io::copy(&mut db, &mut zip)?;
-    }
+    deflate_in_pieces(&db_path, &deflated_path)?;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&deflated_path)?)?;
+    zip.raw_copy_file_touch(archive.by_index_raw(0)?, DateTime::default(), Some(0o644))?;
     let media_map: BTreeMap<String, String> = media
         .keys()
         .enumerate()
@@ -476,29 +469,27 @@ fn entry_options() -> SimpleFileOptions {
 /// percent of the size.
 const PIECE: usize = 1 << 20;
 
-/// A piece of the collection, deflated.
-struct Piece {
-    deflated: Vec<u8>,
-    crc: u32,
-    len: u64,
-}
-
 /// Deflates the collection at `db` into a one-entry zip at `to`, its pieces
 /// in parallel, reading a few pieces per thread at a time so that memory
 /// stays bounded. The pieces join into one deflate stream: every piece but
 /// the last ends with a sync flush (byte-aligned, not final) instead of a
-/// final block. Returns false, having written nothing usable, if the
-/// deflater does not end a flushed piece the way this relies on.
-fn deflate_in_pieces(db: &Path, to: &Path) -> Result<bool> {
+/// final block ([`zip_entry::deflate`]).
+fn deflate_in_pieces(db: &Path, to: &Path) -> Result<()> {
     use rayon::prelude::*;
     use std::io::Read as _;
-    const NAME: &[u8] = b"collection.anki2";
     let mut db = std::fs::File::open(db).context("cannot read the collection database")?;
     let total = db.metadata()?.len();
     let mut out = std::io::BufWriter::new(std::fs::File::create(to)?);
+    let mut info = zip_entry::EntryInfo {
+        name: "collection.anki2",
+        crc: 0,
+        size: 0,
+        deflated_size: 0,
+    };
     // The local header is written last, when the sizes and CRC are known.
-    out.write_all(&[0; 30 + NAME.len()])?;
-    let (mut crc, mut deflated_len, mut read) = (0u32, 0u64, 0u64);
+    out.write_all(&vec![0; info.local_header_len()])?;
+    let mut crc = crc32fast::Hasher::new();
+    let (mut deflated_len, mut read) = (0u64, 0u64);
     let batch = PIECE * 2 * rayon::current_num_threads();
     let mut buf = Vec::with_capacity(batch);
     while read < total {
@@ -508,153 +499,32 @@ fn deflate_in_pieces(db: &Path, to: &Path) -> Result<bool> {
             bail!("the collection database shrank while it was zipped");
         }
         let end = read + buf.len() as u64;
-        let pieces: Vec<Option<Piece>> = buf
+        let pieces: Vec<Vec<u8>> = buf
             .par_chunks(PIECE)
             .enumerate()
             .map(|(i, data)| {
                 let last = end == total && (i + 1) * PIECE >= buf.len();
-                deflate_piece(data, last)
+                zip_entry::deflate(data, last)
             })
-            .collect::<Result<_>>()?;
+            .collect();
+        crc.update(&buf);
         for piece in pieces {
-            let Some(piece) = piece else {
-                return Ok(false);
-            };
-            out.write_all(&piece.deflated)?;
-            crc = crc32_combine(crc, piece.crc, piece.len);
-            deflated_len += piece.deflated.len() as u64;
+            out.write_all(&piece)?;
+            deflated_len += piece.len() as u64;
         }
         read = end;
     }
     let (Ok(size), Ok(deflated_size)) = (u32::try_from(total), u32::try_from(deflated_len)) else {
         bail!("the collection is too large for a zip without zip64");
     };
-    // Local header, then central directory and end record (APPNOTE 4.3.7,
-    // 4.3.12, 4.3.16); times and attributes are overwritten on the copy.
-    let header = |signature: u32, central: bool| {
-        let mut h = Vec::with_capacity(46 + NAME.len());
-        h.extend(signature.to_le_bytes());
-        if central {
-            h.extend(0x0314u16.to_le_bytes()); // made by: Unix, 2.0
-        }
-        h.extend(20u16.to_le_bytes()); // needed: deflate
-        h.extend(0u16.to_le_bytes()); // flags
-        h.extend(8u16.to_le_bytes()); // deflated
-        h.extend(0u16.to_le_bytes()); // time
-        h.extend(0x21u16.to_le_bytes()); // date: 1980-01-01
-        h.extend(crc.to_le_bytes());
-        h.extend(deflated_size.to_le_bytes());
-        h.extend(size.to_le_bytes());
-        h.extend((NAME.len() as u16).to_le_bytes());
-        h.extend(0u16.to_le_bytes()); // extra field length
-        if central {
-            h.extend([0; 6]); // comment length, disk, internal attributes
-            h.extend(0u32.to_le_bytes()); // external attributes
-            h.extend(0u32.to_le_bytes()); // offset of the local header
-        }
-        h.extend(NAME);
-        h
-    };
-    let central = header(0x0201_4b50, true);
-    out.write_all(&central)?;
-    out.write_all(&0x0605_4b50u32.to_le_bytes())?;
-    out.write_all(&[0, 0, 0, 0, 1, 0, 1, 0])?; // disks; one entry
-    out.write_all(&(central.len() as u32).to_le_bytes())?;
-    out.write_all(&((30 + NAME.len()) as u32 + deflated_size).to_le_bytes())?;
-    out.write_all(&0u16.to_le_bytes())?; // comment length
+    info.crc = crc.finalize();
+    info.size = size;
+    info.deflated_size = deflated_size;
+    out.write_all(&info.directory())?;
     let mut file = out.into_inner().map_err(|e| e.into_error())?;
     file.seek(std::io::SeekFrom::Start(0))?;
-    file.write_all(&header(0x0403_4b50, false))?;
-    Ok(true)
-}
-
-/// Deflates one piece (level 1, raw deflate, through the zip crate's own
-/// deflater). Unless `last`, the piece ends with a sync flush and without
-/// the empty final block that finishing adds; None if the output does not
-/// end that way.
-fn deflate_piece(data: &[u8], last: bool) -> Result<Option<Piece>> {
-    use std::io::{Cursor, Read as _};
-    let mut builder = ZipFileBuilder::new("piece", entry_options())?;
-    builder.write_all(data)?;
-    if !last {
-        builder.flush()?;
-    }
-    let prepared = builder.finish()?;
-    let crc = prepared.crc32();
-    // The crate hands compressed bytes out only through an archive.
-    let mut one = ZipWriter::new(Cursor::new(Vec::with_capacity(
-        prepared.compressed_size() as usize + 128,
-    )));
-    one.add_prepared_file(prepared)?;
-    let mut archive = zip::ZipArchive::new(one.finish()?)?;
-    let mut deflated = Vec::new();
-    archive.by_index_raw(0)?.read_to_end(&mut deflated)?;
-    if !last {
-        // A sync flush ends with an empty stored block (00 00 ff ff); then
-        // finishing adds an empty final block with fixed codes (03 00).
-        if !deflated.ends_with(&[0x00, 0x00, 0xff, 0xff, 0x03, 0x00]) {
-            return Ok(None);
-        }
-        deflated.truncate(deflated.len() - 2);
-    }
-    Ok(Some(Piece {
-        deflated,
-        crc,
-        len: data.len() as u64,
-    }))
-}
-
-/// The CRC-32 of `a ++ b` from the CRCs of `a` and `b` and the length of
-/// `b` (zlib's `crc32_combine`: `crc_a` is carried through `len_b` zero
-/// bytes by squaring the CRC's shift operator).
-fn crc32_combine(crc_a: u32, crc_b: u32, mut len_b: u64) -> u32 {
-    fn times(matrix: &[u32; 32], mut vector: u32) -> u32 {
-        let mut sum = 0;
-        let mut i = 0;
-        while vector != 0 {
-            if vector & 1 != 0 {
-                sum ^= matrix[i];
-            }
-            vector >>= 1;
-            i += 1;
-        }
-        sum
-    }
-    fn square(matrix: &[u32; 32]) -> [u32; 32] {
-        std::array::from_fn(|n| times(matrix, matrix[n]))
-    }
-    if len_b == 0 {
-        return crc_a;
-    }
-    // The operator for one zero bit, then for two and four.
-    let mut odd = [0u32; 32];
-    odd[0] = 0xedb8_8320;
-    for (n, row) in odd.iter_mut().enumerate().skip(1) {
-        *row = 1 << (n - 1);
-    }
-    let mut even = square(&odd);
-    odd = square(&even);
-    let mut crc = crc_a;
-    loop {
-        // One zero byte, then two, four, …: apply where `len_b` has a bit.
-        even = square(&odd);
-        if len_b & 1 != 0 {
-            crc = times(&even, crc);
-        }
-        len_b >>= 1;
-        if len_b == 0 {
-            break;
-        }
-        odd = square(&even);
-        if len_b & 1 != 0 {
-            crc = times(&odd, crc);
-        }
-        len_b >>= 1;
-        if len_b == 0 {
-            break;
-        }
-    }
-    crc ^ crc_b
+    file.write_all(&info.local_header())?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -684,35 +554,6 @@ mod tests {
         assert!(decks.values().all(|id| *id > 1), "1 is the Default deck");
     }
 
-    /// The textbook bitwise CRC-32, to check the combination against.
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in bytes {
-            crc ^= b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0xedb8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-
-    #[test]
-    fn crcs_combine() {
-        let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
-        for split in [0, 1, 17, 2500, 4999, 5000] {
-            let (a, b) = data.split_at(split);
-            assert_eq!(
-                crc32_combine(crc32(a), crc32(b), b.len() as u64),
-                crc32(&data),
-                "split at {split}"
-            );
-        }
-    }
-
     #[test]
     fn pieces_join_into_one_deflate_stream() {
         use std::io::Read as _;
@@ -724,7 +565,7 @@ mod tests {
             .map(|i| b"abcdefghij klmnop"[(i * i / 7 + i / 3) % 17])
             .collect();
         std::fs::write(&db, &data).unwrap();
-        assert!(deflate_in_pieces(&db, &zipped).unwrap(), "pieces made");
+        deflate_in_pieces(&db, &zipped).unwrap();
         let mut archive = zip::ZipArchive::new(std::fs::File::open(&zipped).unwrap()).unwrap();
         let mut entry = archive.by_index(0).unwrap();
         assert_eq!(entry.name().unwrap(), "collection.anki2");

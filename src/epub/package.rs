@@ -27,6 +27,7 @@
 
 use super::layout::{Doc, Landmark};
 use super::xhtml::{esc, xml_clean};
+use crate::export::zip_entry;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -68,13 +69,14 @@ pub(crate) fn identifier(title: &str) -> uuid::Uuid {
 pub(crate) struct Packed(Vec<u8>);
 
 impl Packed {
-    /// Deflates `text` as the entry `OEBPS/<file>` at [`LEVEL`]; the time and
+    /// Deflates `text` as the entry `OEBPS/<file>` at [`LEVEL`] (one deflate
+    /// state per thread, see [`zip_entry`]); the time and
     /// permissions are stamped when it is copied into the package.
     pub fn new(file: &str, text: &str) -> Packed {
-        let name = format!("OEBPS/{file}");
-        let data = text.as_bytes();
-        let compressed = deflate(data);
-        Packed(one_entry_zip(&name, data, &compressed))
+        Packed(zip_entry::one_entry_zip(
+            &format!("OEBPS/{file}"),
+            text.as_bytes(),
+        ))
     }
 
     fn with_level(name: &str, bytes: &[u8], level: Option<i64>) -> Packed {
@@ -104,76 +106,6 @@ impl Packed {
         zip.by_index(0).unwrap().read_to_string(&mut text).unwrap();
         text
     }
-}
-
-/// Raw deflate of `data` at [`LEVEL`], with one deflate state per thread
-/// reset between documents: a booklet has thousands of small documents, and
-/// setting up a fresh state for each (allocating and zeroing its window and
-/// hash tables) cost more than compressing them. The output is the same as
-/// a fresh state's.
-fn deflate(data: &[u8]) -> Vec<u8> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    use std::cell::RefCell;
-    thread_local! {
-        static STATE: RefCell<Compress> =
-            RefCell::new(Compress::new(Compression::new(LEVEL as u32), false));
-    }
-    STATE.with_borrow_mut(|state| {
-        let mut out = Vec::with_capacity(data.len() / 2 + 64);
-        loop {
-            let consumed = state.total_in() as usize;
-            // Compressing into memory cannot fail; an error here is a bug.
-            let status = state
-                .compress_vec(&data[consumed..], &mut out, FlushCompress::Finish)
-                .expect("deflating into memory");
-            if status == Status::StreamEnd {
-                break;
-            }
-            out.reserve(out.capacity().max(1024));
-        }
-        state.reset();
-        out.shrink_to_fit();
-        out
-    })
-}
-
-/// A zip holding one deflated entry, `name`, whose content is `data` and
-/// whose deflated form is `compressed`: what [`Packed`] keeps. The time and
-/// permissions are left at zero: [`write`] stamps them when it copies the
-/// entry into the package.
-fn one_entry_zip(name: &str, data: &[u8], compressed: &[u8]) -> Vec<u8> {
-    let crc = crc32fast::hash(data);
-    let sizes = |out: &mut Vec<u8>| {
-        out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&(compressed.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    };
-    // Documents are far below the 4 GiB that would need zip64.
-    assert!(data.len() < u32::MAX as usize && compressed.len() < u32::MAX as usize);
-    let name_len = (name.len() as u16).to_le_bytes();
-    let mut out = Vec::with_capacity(compressed.len() + 2 * name.len() + 100);
-    // Local file header: version 2.0, no flags, deflate, time 0.
-    out.extend_from_slice(&[0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0]);
-    sizes(&mut out);
-    out.extend_from_slice(&name_len);
-    out.extend_from_slice(&[0, 0]);
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(compressed);
-    let central = out.len() as u32;
-    // Central directory header: made by Unix 2.0, the same fields again.
-    out.extend_from_slice(&[0x50, 0x4b, 0x01, 0x02, 20, 3, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0]);
-    sizes(&mut out);
-    out.extend_from_slice(&name_len);
-    // Extra, comment, disk, internal attributes; external: a 0644 file.
-    out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xa4, 0x81, 0, 0, 0, 0]);
-    out.extend_from_slice(name.as_bytes());
-    let central_len = out.len() as u32 - central;
-    // End of central directory: one entry.
-    out.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 1, 0, 1, 0]);
-    out.extend_from_slice(&central_len.to_le_bytes());
-    out.extend_from_slice(&central.to_le_bytes());
-    out.extend_from_slice(&[0, 0]);
-    out
 }
 
 /// Writes the `.epub` to `out`: entries in epub-builder's order (mimetype,
@@ -267,12 +199,10 @@ const IBOOKS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
 </display_options>
 ";
 
-/// Deflate level of the content documents. Level 1 (zlib-rs's "quick"
-/// strategy) saves about a quarter of the build's CPU time against level 3,
-/// for files about 30 % larger (2,000 briefs: 8.0 MB instead of
-/// 6.1 MB); a booklet is small either way, and build time is what a CI run
-/// or a writer waiting on a rebuild feels (see bench/README.md).
-const LEVEL: i64 = 1;
+/// Deflate level of the content documents: [`zip_entry::LEVEL`] (2,000
+/// briefs: 8.0 MB instead of 6.1 MB at level 3, for a quarter less CPU time;
+/// see bench/README.md).
+const LEVEL: i64 = zip_entry::LEVEL as i64;
 
 /// Accessibility metadata (schema.org, as EPUB Accessibility 1.1 asks).
 /// Every image, the cover included, has a text alternative, so text alone

@@ -5,6 +5,7 @@ mod atomic;
 pub mod interrupt;
 pub mod report;
 pub mod select;
+pub mod zip_entry;
 
 pub use atomic::{AtomicFile, write_atomic};
 
