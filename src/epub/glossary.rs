@@ -24,7 +24,7 @@ pub(crate) struct Place {
     /// the book, starting with a letter.
     prefix: String,
     file: String,
-    title: String,
+    title: Title,
     section: &'static str,
     /// `(key, text as first written)`; the n-th has anchor `<prefix>-<n>`.
     terms: Vec<(String, String)>,
@@ -34,13 +34,13 @@ pub(crate) struct Place {
 
 impl Place {
     /// `prefix` must be unique in the book and start with a letter (it
-    /// begins XML ids); `title` (plain text) and `section` label the
+    /// begins XML ids); `title` (see [`Title::new`]) and `section` label the
     /// glossary's link back.
-    pub fn new(prefix: String, file: &str, title: &str, section: &'static str) -> Place {
+    pub fn new(prefix: String, file: &str, title: &Title, section: &'static str) -> Place {
         Place {
             prefix,
             file: file.to_owned(),
-            title: title.to_owned(),
+            title: title.clone(),
             section,
             terms: Vec::new(),
             images: Vec::new(),
@@ -68,12 +68,24 @@ impl Place {
     }
 }
 
+/// A brief's title as a glossary link shows it: escaped once, and shared by
+/// all the places of the brief (a booklet of 10,000 briefs has over 100,000
+/// places, most of them in the self-test).
+#[derive(Clone)]
+pub(crate) struct Title(std::sync::Arc<str>);
+
+impl Title {
+    /// From the title as plain text.
+    pub fn new(plain: &str) -> Title {
+        Title(esc(plain).into())
+    }
+}
+
 /// What a glossary link says and where it goes, per place.
 struct PlaceInfo {
     prefix: String,
     file: String,
-    /// Escaped once here rather than for every link.
-    title: String,
+    title: Title,
     section: &'static str,
 }
 
@@ -133,7 +145,7 @@ impl Glossary {
         self.places.push(PlaceInfo {
             prefix: place.prefix,
             file: place.file,
-            title: esc(&place.title),
+            title: place.title,
             section: place.section,
         });
     }
@@ -207,7 +219,7 @@ impl Glossary {
                 let _ = write!(
                     page,
                     "<a href=\"{}#{}-{n}\">{}</a> ({})",
-                    p.file, p.prefix, p.title, p.section
+                    p.file, p.prefix, p.title.0, p.section
                 );
             }
             page.push("</dd>\n");
@@ -280,13 +292,18 @@ mod tests {
     #[test]
     fn first_occurrence_per_place_is_anchored_and_listed() {
         let mut g = Glossary::default();
-        let mut p1 = Place::new("k1".into(), "a.xhtml", "Brief A", "Key Points");
+        let mut p1 = Place::new("k1".into(), "a.xhtml", &Title::new("Brief A"), "Key Points");
         let html = p1.render(&text("**5G** and **5g** and **Quad**"), false);
         assert_eq!(
             html,
             "<strong class=\"term\" id=\"k1-1\">5G</strong> and <strong class=\"term\">5g</strong> and <strong class=\"term\" id=\"k1-2\">Quad</strong>"
         );
-        let mut p2 = Place::new("w2".into(), "b.xhtml", "Brief B", "Why in News");
+        let mut p2 = Place::new(
+            "w2".into(),
+            "b.xhtml",
+            &Title::new("Brief B"),
+            "Why in News",
+        );
         p2.render(&text("the **quad**"), true);
         g.add(p1);
         g.add(p2);
@@ -312,7 +329,7 @@ mod tests {
     #[test]
     fn labels_are_not_terms() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", "A", "Key Points");
+        let mut p = Place::new("k1".into(), "a.xhtml", &Title::new("A"), "Key Points");
         let html = p.render(&text("**Significance:** it **works**"), false);
         assert!(html.starts_with("<strong>Significance:</strong>"), "{html}");
         g.add(p);
@@ -322,7 +339,12 @@ mod tests {
     #[test]
     fn a_long_initial_is_split_over_pages() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", &"T".repeat(200), "Key Points");
+        let mut p = Place::new(
+            "k1".into(),
+            "a.xhtml",
+            &Title::new(&"T".repeat(200)),
+            "Key Points",
+        );
         let many: Vec<String> = (0..2000).map(|i| format!("**a{i}**")).collect();
         p.render(&text(&many.join(" ")), false);
         g.add(p);
@@ -335,7 +357,7 @@ mod tests {
     #[test]
     fn terms_sort_alphabetically_ignoring_case_and_leading_punctuation() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", "A", "Key Points");
+        let mut p = Place::new("k1".into(), "a.xhtml", &Title::new("A"), "Key Points");
         p.render(
             &text("**beta** **Alpha** **(IPOI)** **₹72,000 crore** **apple** **Éclair**"),
             false,
@@ -368,7 +390,7 @@ mod tests {
     #[test]
     fn hostile_terms_are_escaped() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", "<b>", "Key Points");
+        let mut p = Place::new("k1".into(), "a.xhtml", &Title::new("<b>"), "Key Points");
         p.render(&text("**<script>x</script>**"), false);
         g.add(p);
         let body = &g.pages("en")[0].xhtml;

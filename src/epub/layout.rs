@@ -11,7 +11,7 @@
 //! The navigation is at most two levels deep (Kindle's limit); [`TocEntry`]
 //! cannot express more.
 
-use super::glossary::{Glossary, Place};
+use super::glossary::{Glossary, Place, Title};
 use super::package::Packed;
 use super::xhtml::{
     Images, Page, background_box, document, esc, kicker, month_label, plain, points, see_also,
@@ -202,7 +202,8 @@ fn theme(
         .map(|i| {
             let b = sorted[i];
             let title = plain(&b.title);
-            let mut why_place = Place::new(format!("w{i}"), file_of(&loc.why[i]), &title, "Why in News");
+            let shared_title = Title::new(&title);
+            let mut why_place = Place::new(format!("w{i}"), file_of(&loc.why[i]), &shared_title, "Why in News");
             let why = format!(
                 "<section class=\"entry\" id=\"w-{id}\">\n{kicker}\n<h3>{title}</h3>\n{source}{why}\n{also}</section>\n",
                 id = b.id,
@@ -214,8 +215,8 @@ fn theme(
             );
             // A key-points entry is a whole document: write it as one.
             let key_file = file_of(&loc.key[i]);
-            let mut bg_place = Place::new(format!("b{i}"), key_file, &title, "Background");
-            let mut key_place = Place::new(format!("k{i}"), key_file, &title, "Key Points");
+            let mut bg_place = Place::new(format!("b{i}"), key_file, &shared_title, "Background");
+            let mut key_place = Place::new(format!("k{i}"), key_file, &shared_title, "Key Points");
             let mut key = Page::new(lang, &format!("Key Points: {title}"), Some("bodymatter"));
             if let Some(label) = opens_group[i] {
                 key.push(&subject_heading(label, &mut false));
@@ -233,7 +234,7 @@ fn theme(
             let key = plain_doc(key_file, &key.finish());
             let (way, way_place) = match &loc.way[i] {
                 Some(href) => {
-                    let mut place = Place::new(format!("f{i}"), file_of(href), &title, "Way Forward");
+                    let mut place = Place::new(format!("f{i}"), file_of(href), &shared_title, "Way Forward");
                     let html = format!(
                         "<section class=\"entry\" id=\"f-{id}\">\n{kicker}\n<h3>{title}</h3>\n{points}{also}</section>\n",
                         id = b.id,
@@ -513,10 +514,11 @@ fn chapters(
         .map(|(i, b)| {
             let f = file(b);
             let title = plain(&b.title);
+            let shared_title = Title::new(&title);
             let mut places = vec![
-                Place::new(format!("w{i}"), &f, &title, "Why in News"),
-                Place::new(format!("b{i}"), &f, &title, "Background"),
-                Place::new(format!("k{i}"), &f, &title, "Key Points"),
+                Place::new(format!("w{i}"), &f, &shared_title, "Why in News"),
+                Place::new(format!("b{i}"), &f, &shared_title, "Background"),
+                Place::new(format!("k{i}"), &f, &shared_title, "Key Points"),
             ];
             let mut body = Page::new(lang, &title, Some("bodymatter"));
             let _ = write!(
@@ -541,7 +543,7 @@ fn chapters(
                 points(&b.key_points, &mut places[2])
             );
             if !b.way_forward.is_empty() {
-                let mut place = Place::new(format!("f{i}"), &f, &title, "Way Forward");
+                let mut place = Place::new(format!("f{i}"), &f, &shared_title, "Way Forward");
                 let _ = write!(
                     body,
                     "<section id=\"f-{}\">\n<{hs}>Way Forward</{hs}>\n{}</section>\n",

@@ -6,7 +6,7 @@
 //! for exactly what the booklet highlighted. A sentence that is little more
 //! than the term itself is skipped: a blank with no context tests nothing.
 
-use super::glossary::{Glossary, Place};
+use super::glossary::{Glossary, Place, Title};
 use super::layout::{CHUNK, Doc, Group, Locator, TocEntry, plain_doc};
 use super::xhtml::{Page, document, esc, plain, title_html};
 use crate::brief::{Brief, Fact, Section, Text};
@@ -93,6 +93,7 @@ fn render(
     loc: &Locator,
 ) -> Rendered {
     let title = plain(&b.title);
+    let shared_title = Title::new(&title);
     let mut out = Rendered {
         questions: format!("<h3>{}</h3>\n", title_html(b)),
         answers: format!("<h3>{}</h3>\n", title_html(b)),
@@ -102,8 +103,8 @@ fn render(
         let number = first + k;
         let (question, answer, read) = match item {
             Item::Fact(f) => {
-                let mut qp = Place::new(format!("q{number}"), qf, &title, "Self-test");
-                let mut ap = Place::new(format!("a{number}"), af, &title, "Answers");
+                let mut qp = Place::new(format!("q{number}"), qf, &shared_title, "Self-test");
+                let mut ap = Place::new(format!("a{number}"), af, &shared_title, "Answers");
                 let q = qp.render(&f.question, false);
                 let a = ap.render(&f.answer, false);
                 out.places.extend([qp, ap]);

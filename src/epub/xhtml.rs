@@ -232,6 +232,7 @@ pub(crate) fn see_also(links: &[(&str, String)]) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Pos;
+    use crate::epub::glossary::Title;
 
     fn text(s: &str) -> Text {
         Text::parse(s.into(), Pos::default()).0
@@ -250,7 +251,7 @@ mod tests {
 
     #[test]
     fn nested_points_become_nested_lists_with_labels_kept_bold() {
-        let mut place = Place::new("k1".into(), "f.xhtml", "T", "Key Points");
+        let mut place = Place::new("k1".into(), "f.xhtml", &Title::new("T"), "Key Points");
         let list = vec![item(
             "**Significance:** it helps **5G**",
             vec![item("deeper <script>", vec![item("deepest", vec![])])],

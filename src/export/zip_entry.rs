@@ -129,10 +129,12 @@ pub fn one_entry_zip(name: &str, data: &[u8]) -> Vec<u8> {
         size: u32::try_from(data.len()).expect("an entry under 4 GiB"),
         deflated_size: u32::try_from(deflated.len()).expect("an entry under 4 GiB"),
     };
-    let mut out = info.local_header();
-    out.reserve(deflated.len() + 64);
-    out.extend_from_slice(&deflated);
-    out.extend(info.directory());
+    let (header, directory) = (info.local_header(), info.directory());
+    // Exactly sized: a booklet keeps thousands of these until it is written.
+    let mut out = Vec::with_capacity(header.len() + deflated.len() + directory.len());
+    out.extend(header);
+    out.extend(deflated);
+    out.extend(directory);
     out
 }
 
