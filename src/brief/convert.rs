@@ -291,15 +291,15 @@ impl Converter<'_, '_> {
             }
         }
         // Counting the bold runs first spares making the terms of every text.
-        if text.markup.strong_count() > limits::MAX_TERMS_PER_TEXT
-            && text.terms().len() > limits::MAX_TERMS_PER_TEXT
-        {
+        let too_many = (text.markup.strong_count() > limits::MAX_TERMS_PER_TEXT)
+            .then(|| text.terms().len())
+            .filter(|&n| n > limits::MAX_TERMS_PER_TEXT);
+        if let Some(terms) = too_many {
             self.error(
                 "too-many-terms",
                 node.pos,
                 format!(
-                    "`{what}` has {} distinct key terms, over the limit of {} for one text; split it",
-                    text.terms().len(),
+                    "`{what}` has {terms} distinct key terms, over the limit of {} for one text; split it",
                     limits::MAX_TERMS_PER_TEXT
                 ),
             );
