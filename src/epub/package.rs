@@ -69,24 +69,26 @@ pub(crate) fn identifier(title: &str) -> uuid::Uuid {
 pub(crate) struct Packed(Vec<u8>);
 
 impl Packed {
-    /// Deflates `text` as the entry `OEBPS/<file>` at [`LEVEL`] (one deflate
-    /// state per thread, see [`zip_entry`]); the time and
-    /// permissions are stamped when it is copied into the package.
+    /// Deflates `text` as the entry `OEBPS/<file>`; see [`Packed::deflated`].
     pub fn new(file: &str, text: &str) -> Packed {
-        Packed(zip_entry::one_entry_zip(
-            &format!("OEBPS/{file}"),
-            text.as_bytes(),
-        ))
+        Packed::deflated(&format!("OEBPS/{file}"), text.as_bytes())
     }
 
-    fn with_level(name: &str, bytes: &[u8], level: Option<i64>) -> Packed {
-        let options = SimpleFileOptions::default()
-            .compression_method(if name == "mimetype" {
-                CompressionMethod::Stored
-            } else {
-                CompressionMethod::Deflated
-            })
-            .compression_level(level);
+    /// Deflates `bytes` as the entry `name` at [`zip_entry::LEVEL`] (one
+    /// deflate state per thread); the time and permissions are stamped when
+    /// it is copied into the package.
+    fn deflated(name: &str, bytes: &[u8]) -> Packed {
+        Packed(zip_entry::one_entry_zip(name, bytes))
+    }
+
+    /// The entry `name` as epub-builder wrote it: `mimetype` stored, anything
+    /// else deflated at the zip crate's default level.
+    fn as_epub_builder_did(name: &str, bytes: &[u8]) -> Packed {
+        let options = SimpleFileOptions::default().compression_method(if name == "mimetype" {
+            CompressionMethod::Stored
+        } else {
+            CompressionMethod::Deflated
+        });
         let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() / 3 + 256)));
         // Writing into memory cannot fail; an error here is a bug.
         zip.start_file(name, options)
@@ -128,38 +130,32 @@ pub(crate) fn write(
                 || -> Result<Packed> {
                     let opf = opf(docs, images, meta);
                     check_unique_ids(&opf).context("fixing OEBPS/content.opf")?;
-                    Ok(Packed::with_level(
-                        "OEBPS/content.opf",
-                        opf.as_bytes(),
-                        Some(LEVEL),
-                    ))
+                    Ok(Packed::deflated("OEBPS/content.opf", opf.as_bytes()))
                 },
-                || Packed::with_level("OEBPS/toc.ncx", ncx(docs, meta).as_bytes(), Some(LEVEL)),
+                || Packed::deflated("OEBPS/toc.ncx", ncx(docs, meta).as_bytes()),
             )
         },
-        || Packed::with_level("OEBPS/nav.xhtml", nav(docs, meta).as_bytes(), Some(LEVEL)),
+        || Packed::deflated("OEBPS/nav.xhtml", nav(docs, meta).as_bytes()),
     );
     let opf = opf?;
 
     // What epub-builder added itself, at its (default) compression level.
     let mut head = vec![
-        Packed::with_level("mimetype", b"application/epub+zip", None),
-        Packed::with_level("META-INF/container.xml", CONTAINER.as_bytes(), None),
-        Packed::with_level(
+        Packed::as_epub_builder_did("mimetype", b"application/epub+zip"),
+        Packed::as_epub_builder_did("META-INF/container.xml", CONTAINER.as_bytes()),
+        Packed::as_epub_builder_did(
             "META-INF/com.apple.ibooks.display-options.xml",
             IBOOKS.as_bytes(),
-            None,
         ),
-        Packed::with_level("OEBPS/stylesheet.css", stylesheet.as_bytes(), None),
-        Packed::with_level("OEBPS/cover.svg", cover_svg.as_bytes(), None),
+        Packed::as_epub_builder_did("OEBPS/stylesheet.css", stylesheet.as_bytes()),
+        Packed::as_epub_builder_did("OEBPS/cover.svg", cover_svg.as_bytes()),
     ];
     for (name, (path, _)) in images {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the image {}", path.display()))?;
-        head.push(Packed::with_level(
+        head.push(Packed::as_epub_builder_did(
             &format!("OEBPS/images/{name}"),
             &bytes,
-            None,
         ));
     }
 
@@ -198,11 +194,6 @@ const IBOOKS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
   </platform>
 </display_options>
 ";
-
-/// Deflate level of the content documents: [`zip_entry::LEVEL`] (2,000
-/// briefs: 8.0 MB instead of 6.1 MB at level 3, for a quarter less CPU time;
-/// see bench/README.md).
-const LEVEL: i64 = zip_entry::LEVEL as i64;
 
 /// Accessibility metadata (schema.org, as EPUB Accessibility 1.1 asks).
 /// Every image, the cover included, has a text alternative, so text alone
