@@ -284,21 +284,9 @@ fn theme(
         (0..n).collect(),
         lang,
     ));
-    let headings = subject_headings(groups, why_files.iter().map(|f| f.1));
-    docs.par_extend(
-        why_files
-            .par_iter()
-            .zip(headings)
-            .map(|((file, gi, range), heading)| {
-                let title = format!("Why in News: {}", groups[*gi].label);
-                let mut page = Page::new(lang, &title, Some("bodymatter"));
-                page.push(&heading);
-                for i in range.clone() {
-                    page.push(&entries[i].why);
-                }
-                plain_doc(file, &page.finish())
-            }),
-    );
+    docs.extend(shared_files(&why_files, "Why in News", groups, lang, |i| {
+        &entries[i].why
+    }));
 
     // Part II: Key Points, a file per brief.
     docs.push(part_divider(
@@ -334,21 +322,9 @@ fn theme(
         with_way,
         lang,
     ));
-    let headings = subject_headings(groups, way_files.iter().map(|f| f.1));
-    docs.par_extend(
-        way_files
-            .par_iter()
-            .zip(headings)
-            .map(|((file, gi, members), heading)| {
-                let title = format!("Way Forward: {}", groups[*gi].label);
-                let mut page = Page::new(lang, &title, Some("bodymatter"));
-                page.push(&heading);
-                for &i in members {
-                    page.push(way_entries[i].as_deref().unwrap_or_default());
-                }
-                plain_doc(file, &page.finish())
-            }),
-    );
+    docs.extend(shared_files(&way_files, "Way Forward", groups, lang, |i| {
+        way_entries[i].as_deref().unwrap_or_default()
+    }));
     (docs, loc)
 }
 
@@ -379,6 +355,35 @@ fn others(loc: &Locator, i: usize, from: Part) -> Vec<(&'static str, String)> {
 /// The subject headings of a part's shared files, one per file given by its
 /// group, decided in order so that the files can then be written in
 /// parallel.
+/// The documents of a part whose entries share files (Why in News, Way
+/// Forward): each file holds entries of one subject group, under the
+/// group's subject heading; `entry` gives brief `i`'s entry. Made in parallel.
+fn shared_files<'e, M>(
+    files: &[(String, usize, M)],
+    part: &str,
+    groups: &[Group],
+    lang: &str,
+    entry: impl Fn(usize) -> &'e str + Sync,
+) -> Vec<Doc>
+where
+    M: Clone + IntoIterator<Item = usize> + Sync,
+{
+    let headings = subject_headings(groups, files.iter().map(|f| f.1));
+    files
+        .par_iter()
+        .zip(headings)
+        .map(|((file, gi, members), heading)| {
+            let title = format!("{part}: {}", groups[*gi].label);
+            let mut page = Page::new(lang, &title, Some("bodymatter"));
+            page.push(&heading);
+            for i in members.clone() {
+                page.push(entry(i));
+            }
+            plain_doc(file, &page.finish())
+        })
+        .collect()
+}
+
 fn subject_headings(groups: &[Group], files: impl Iterator<Item = usize>) -> Vec<String> {
     let mut seen = vec![false; groups.len()];
     files
