@@ -276,21 +276,23 @@ fn cloze_draft<'a>(
     };
     let html = text
         .markup
-        .render(Flavor::Anki, false, &mut |term, inner, _| match term {
+        .render(Flavor::Anki, false, &mut |term, inner, out| match term {
             Some(t) => {
-                let mut cloze = String::with_capacity(inner.len() + 16);
-                let _ = write!(cloze, "{{{{c{}::", number(&t.key));
+                let _ = write!(out, "{{{{c{}::", number(t.key));
                 // Inside a cloze Anki reads `::` as the start of a hint, so
                 // `**India::Japan**` must not keep it literally.
                 if inner.contains("::") {
-                    cloze.push_str(&inner.replace("::", ":&#58;"));
+                    out.push_str(&inner.replace("::", ":&#58;"));
                 } else {
-                    cloze.push_str(inner);
+                    out.push_str(inner);
                 }
-                cloze.push_str("}}");
-                cloze
+                out.push_str("}}");
             }
-            None => format!("<strong>{inner}</strong>"),
+            None => {
+                out.push_str("<strong>");
+                out.push_str(inner);
+                out.push_str("</strong>");
+            }
         });
     let mut ords: Vec<u16> = numbers.iter().map(|n| n - 1).collect();
     ords.sort_unstable();

@@ -9,7 +9,7 @@
 
 use super::xhtml::{Page, esc};
 use crate::brief::Text;
-use crate::markup::Flavor;
+use crate::markup::{Flavor, TermRef};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -50,21 +50,33 @@ impl Place {
     /// Renders `text` as XHTML, anchoring the first occurrence of each key
     /// term here. Labels stay plain bold.
     pub fn render(&mut self, text: &Text, blocks: bool) -> String {
+        let mut out = String::new();
+        self.render_into(text, blocks, &mut out);
+        out
+    }
+
+    /// [`Place::render`], appending to `out`.
+    pub fn render_into(&mut self, text: &Text, blocks: bool, out: &mut String) {
         let Place { prefix, terms, .. } = self;
-        text.markup
-            .render(Flavor::Xhtml, blocks, &mut |term, inner, _| {
-                let Some(term) = term else {
-                    return format!("<strong>{inner}</strong>");
-                };
-                if terms.iter().any(|(k, _)| *k == term.key) {
-                    return format!("<strong class=\"term\">{inner}</strong>");
+        let strong = &mut |term: Option<TermRef>, inner: &str, out: &mut String| {
+            match term {
+                None => out.push_str("<strong>"),
+                Some(term) if terms.iter().any(|(k, _)| k == term.key) => {
+                    out.push_str("<strong class=\"term\">");
                 }
-                terms.push((term.key.clone(), term.text.clone()));
-                format!(
-                    "<strong class=\"term\" id=\"{prefix}-{}\">{inner}</strong>",
-                    terms.len()
-                )
-            })
+                Some(term) => {
+                    terms.push((term.key.to_owned(), term.text.to_owned()));
+                    let _ = write!(
+                        out,
+                        "<strong class=\"term\" id=\"{prefix}-{}\">",
+                        terms.len()
+                    );
+                }
+            }
+            out.push_str(inner);
+            out.push_str("</strong>");
+        };
+        text.markup.render_into(Flavor::Xhtml, blocks, strong, out);
     }
 }
 

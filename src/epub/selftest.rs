@@ -69,9 +69,13 @@ fn blanks(b: &Brief, per_brief: usize) -> Vec<Item<'_>> {
 /// A text with every occurrence of `key` blanked out; other terms stay bold.
 fn blanked(text: &Text, key: &str) -> String {
     text.markup
-        .render(Flavor::Xhtml, false, &mut |term, inner, _| match term {
-            Some(t) if t.key == key => "<span class=\"blank\">________</span>".into(),
-            _ => format!("<strong>{inner}</strong>"),
+        .render(Flavor::Xhtml, false, &mut |term, inner, out| match term {
+            Some(t) if t.key == key => out.push_str("<span class=\"blank\">________</span>"),
+            _ => {
+                out.push_str("<strong>");
+                out.push_str(inner);
+                out.push_str("</strong>");
+            }
         })
 }
 

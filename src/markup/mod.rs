@@ -241,13 +241,37 @@ impl Markup {
         }
     }
 
-    /// The key term a `Strong` node at `i` stands for (None when blank).
-    fn term_at(&self, i: usize) -> Option<KeyTerm> {
-        let mut plain = String::new();
-        self.plain_into(i + 1, self.nodes[i].end as usize, &mut plain);
-        let text = collapse_whitespace(&plain);
-        let key = term_key(&text);
-        (!key.is_empty()).then_some(KeyTerm { text, key })
+    /// Writes the key term of the `Strong` node at `i` into `text` (its
+    /// plain text, whitespace collapsed) and `key` (see [`term_key`]), both
+    /// cleared first; false when the term is blank. Works in the callers'
+    /// buffers: rendering and term lists meet a term at every bold run.
+    fn term_into(&self, i: usize, text: &mut String, key: &mut String) -> bool {
+        text.clear();
+        key.clear();
+        // Whether whitespace came since the last word: pieces (text, code,
+        // line breaks) join without a space unless one was written.
+        let mut space = false;
+        for n in &self.nodes[i + 1..self.nodes[i].end as usize] {
+            let piece = match n.kind {
+                Kind::Text | Kind::Code => self.str_of(n),
+                Kind::LineBreak => "\n",
+                _ => continue,
+            };
+            space |= piece.starts_with(char::is_whitespace);
+            let mut words = 0;
+            for word in piece.split_whitespace() {
+                if (space || words > 0) && !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(word);
+                words += 1;
+            }
+            if words > 0 {
+                space = piece.ends_with(char::is_whitespace);
+            }
+        }
+        lower_into(text, key);
+        !key.is_empty()
     }
 
     /// How many bold runs may be key terms: at least as many as the distinct
@@ -283,16 +307,19 @@ impl Markup {
     /// Distinct key terms in order of first appearance.
     pub fn key_terms(&self) -> Vec<KeyTerm> {
         let mut terms: Vec<KeyTerm> = Vec::new();
+        let (mut text, mut key) = (String::new(), String::new());
         let mut i = 0;
         while i < self.nodes.len() {
             let n = &self.nodes[i];
             match n.kind {
                 // Bold inside a key term is only formatting.
                 Kind::Strong => {
-                    if let Some(t) = self.term_at(i)
-                        && !terms.iter().any(|k| k.key == t.key)
+                    if self.term_into(i, &mut text, &mut key) && !terms.iter().any(|k| k.key == key)
                     {
-                        terms.push(t);
+                        terms.push(KeyTerm {
+                            text: text.clone(),
+                            key: key.clone(),
+                        });
                     }
                     i = n.end as usize;
                 }
@@ -327,39 +354,59 @@ impl Markup {
 
     /// Inline HTML: paragraphs joined with `<br/>`, for list items and fields.
     pub fn to_inline_html(&self, flavor: Flavor) -> String {
-        self.render_as(flavor, false, None)
+        let mut out = String::new();
+        self.render_as(flavor, false, None, &mut out);
+        out
     }
 
     /// Block HTML: each paragraph in `<p>`.
     pub fn to_block_html(&self, flavor: Flavor) -> String {
-        self.render_as(flavor, true, None)
+        let mut out = String::new();
+        self.render_as(flavor, true, None, &mut out);
+        out
     }
 
     /// Renders with a caller-chosen rendering of key terms: `strong` receives
     /// the term (None for a label), its already-rendered inner HTML, and the
-    /// flavor. Used by the Anki exporter to write clozes.
-    pub fn render(
-        &self,
-        flavor: Flavor,
-        blocks: bool,
-        strong: &mut dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String,
-    ) -> String {
-        self.render_as(flavor, blocks, Some(strong))
+    /// output to append to. Used by the Anki exporter to write clozes and by
+    /// the booklet to anchor terms.
+    pub fn render(&self, flavor: Flavor, blocks: bool, strong: &mut StrongFn<'_>) -> String {
+        let mut out = String::new();
+        self.render_into(flavor, blocks, strong, &mut out);
+        out
     }
 
-    /// [`Markup::render`]; without `strong`, every bold run is plain
-    /// `<strong>`, and no key term is worked out.
-    fn render_as<'s>(
+    /// [`Markup::render`], appending to `out`.
+    pub fn render_into(
         &self,
         flavor: Flavor,
         blocks: bool,
-        strong: Option<&'s mut StrongFn<'s>>,
-    ) -> String {
-        let mut out = String::with_capacity(self.text.len() + 8 * self.nodes.len());
+        strong: &mut StrongFn<'_>,
+        out: &mut String,
+    ) {
+        self.render_as(flavor, blocks, Some(strong), out);
+    }
+
+    /// [`Markup::render_into`]; without `strong`, every bold run is plain
+    /// `<strong>`, and no key term is worked out.
+    fn render_as(
+        &self,
+        flavor: Flavor,
+        blocks: bool,
+        strong: Option<&mut StrongFn<'_>>,
+        out: &mut String,
+    ) {
+        thread_local! {
+            /// The renderer's buffers, kept for this thread's next text.
+            static SCRATCH: std::cell::Cell<Scratch> = Default::default();
+        }
+        out.reserve(self.text.len() + 8 * self.nodes.len());
         let mut r = Renderer {
             markup: self,
             flavor,
             strong,
+            // A caller rendering from inside `strong` finds it empty: safe.
+            scratch: SCRATCH.take(),
         };
         for (i, p) in self.paragraph_starts().enumerate() {
             if blocks {
@@ -367,12 +414,12 @@ impl Markup {
             } else if i > 0 {
                 out.push_str("<br/>");
             }
-            r.range(p + 1, self.nodes[p].end as usize, &mut out, false);
+            r.range(p + 1, self.nodes[p].end as usize, out, false);
             if blocks {
                 out.push_str("</p>");
             }
         }
-        out
+        SCRATCH.set(r.scratch);
     }
 
     /// How deeply containers nest inside a paragraph (tests).
@@ -492,25 +539,27 @@ fn parse_tree(source: &str) -> (Vec<Vec<Inline>>, Vec<MarkupIssue>) {
 
 /// Normalises a term for identity: whitespace collapsed, lower case.
 pub fn term_key(text: &str) -> String {
-    let mut key = collapse_whitespace(text);
-    if key.is_ascii() {
-        key.make_ascii_lowercase();
-        key
+    let mut key = String::with_capacity(text.len());
+    lower_into(&collapse_whitespace(text), &mut key);
+    key
+}
+
+/// Appends `text` lower-cased to `out`.
+fn lower_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
     } else {
-        key.to_lowercase()
+        // Not char by char: `to_lowercase` knows a word-final sigma.
+        out.push_str(&text.to_lowercase());
     }
 }
 
 /// Trims and turns every run of whitespace into one space.
-pub fn collapse_whitespace(text: &str) -> String {
-    // Most terms are already collapsed: single ASCII spaces between words.
-    let bytes = text.as_bytes();
-    let simple = bytes.first().is_some_and(|&b| b != b' ')
-        && bytes.last().is_some_and(|&b| b != b' ')
-        && !bytes.windows(2).any(|w| w == b"  ")
-        && !text.contains(|c: char| c != ' ' && c.is_whitespace());
-    if simple {
-        return text.to_owned();
+pub fn collapse_whitespace(text: &str) -> Cow<'_, str> {
+    if is_collapsed(text) {
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -519,7 +568,35 @@ pub fn collapse_whitespace(text: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
+}
+
+/// Whether `text` is already collapsed: single ASCII spaces between words,
+/// none at the ends. One pass over the bytes; a character other than a space
+/// is whitespace only if it is ASCII or starts with one of the few lead
+/// bytes of Unicode's other spaces (U+0085 … U+3000).
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => {
+                after_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return false,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 if text[i..].starts_with(char::is_whitespace) => {
+                return false;
+            }
+            _ => {}
+        }
+        after_space = false;
+    }
+    true
 }
 
 fn plain_of(inlines: &[Inline]) -> String {
@@ -547,15 +624,36 @@ fn push_plain(inline: &Inline, out: &mut String) {
 }
 
 /// How a caller renders a bold run: see [`Markup::render`].
-type StrongFn<'s> = dyn FnMut(Option<&KeyTerm>, &str, Flavor) -> String + 's;
+pub type StrongFn<'s> = dyn FnMut(Option<TermRef<'_>>, &str, &mut String) + 's;
 
-struct Renderer<'a, 's> {
-    markup: &'a Markup,
-    flavor: Flavor,
-    strong: Option<&'s mut StrongFn<'s>>,
+/// A key term as [`Markup::render`] hands it to its caller: borrowed from
+/// the renderer's buffers, so a bold run costs no allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TermRef<'a> {
+    /// See [`KeyTerm::text`].
+    pub text: &'a str,
+    /// See [`KeyTerm::key`].
+    pub key: &'a str,
 }
 
-impl Renderer<'_, '_> {
+struct Renderer<'a, 'f, 's> {
+    markup: &'a Markup,
+    flavor: Flavor,
+    strong: Option<&'f mut StrongFn<'s>>,
+    scratch: Scratch,
+}
+
+/// Buffers reused from one bold run to the next, and from one text to the
+/// next (bold runs do not nest as terms: bold inside a term is only
+/// formatting).
+#[derive(Default)]
+struct Scratch {
+    inner: String,
+    term_text: String,
+    term_key: String,
+}
+
+impl Renderer<'_, '_, '_> {
     /// Renders the nodes `from..to` (siblings and their descendants).
     fn range(&mut self, from: usize, to: usize, out: &mut String, in_term: bool) {
         let m = self.markup;
@@ -586,20 +684,29 @@ impl Renderer<'_, '_> {
                     self.wrap("strong", inner, out, true)
                 }
                 Kind::Strong | Kind::Label => {
-                    let mut html = String::new();
+                    let mut html = std::mem::take(&mut self.scratch.inner);
+                    html.clear();
                     self.range(inner.0, inner.1, &mut html, true);
-                    let term = if n.kind == Kind::Label {
-                        None
-                    } else {
-                        m.term_at(i)
-                    };
-                    if term.is_none() && n.kind == Kind::Strong {
+                    let Scratch {
+                        term_text,
+                        term_key,
+                        ..
+                    } = &mut self.scratch;
+                    let is_term = n.kind == Kind::Strong && m.term_into(i, term_text, term_key);
+                    if n.kind == Kind::Strong && !is_term {
                         // Empty bold (`** **`): plain formatting.
-                        let _ = write!(out, "<strong>{html}</strong>");
+                        out.push_str("<strong>");
+                        out.push_str(&html);
+                        out.push_str("</strong>");
                     } else {
+                        let term = is_term.then_some(TermRef {
+                            text: term_text,
+                            key: term_key,
+                        });
                         let strong = self.strong.as_mut().expect("checked above");
-                        out.push_str(&strong(term.as_ref(), &html, self.flavor));
+                        strong(term, &html, out);
                     }
+                    self.scratch.inner = html;
                 }
                 Kind::Paragraph => {}
             }
@@ -624,26 +731,67 @@ impl Renderer<'_, '_> {
 
 /// Escapes text for XHTML (and, for Anki, template braces). Runs of plain
 /// characters are copied as slices; only special characters are replaced.
+/// Works on bytes: every character to replace or drop is ASCII except
+/// U+FFFE and U+FFFF, whose UTF-8 starts with 0xEF.
 pub fn escape_into(text: &str, flavor: Flavor, out: &mut String) {
+    let special = match flavor {
+        Flavor::Xhtml => &SPECIAL_XHTML,
+        Flavor::Anki => &SPECIAL_ANKI,
+    };
+    let bytes = text.as_bytes();
     let mut plain_from = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            '{' if flavor == Flavor::Anki => "&#123;",
-            '}' if flavor == Flavor::Anki => "&#125;",
-            // Characters XML 1.0 forbids are dropped rather than emitted.
-            c if !is_xml_char(c) => "",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !special[b as usize] {
+            i += 1;
+            continue;
+        }
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'{' => ("&#123;", 1),
+            b'}' => ("&#125;", 1),
+            // U+FFFE and U+FFFF, which XML 1.0 forbids: dropped.
+            0xEF if matches!(bytes[i + 1..], [0xBF, 0xBE | 0xBF, ..]) => ("", 3),
+            0xEF => {
+                i += 1;
+                continue;
+            }
+            // Control characters XML 1.0 forbids: dropped.
+            _ => ("", 1),
         };
         out.push_str(&text[plain_from..i]);
         out.push_str(replacement);
-        plain_from = i + c.len_utf8();
+        i += len;
+        plain_from = i;
     }
     out.push_str(&text[plain_from..]);
+}
+
+/// Bytes [`escape_into`] must look at, per flavor.
+static SPECIAL_XHTML: [bool; 256] = special_bytes(false);
+static SPECIAL_ANKI: [bool; 256] = special_bytes(true);
+
+const fn special_bytes(braces: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[b'{' as usize] = braces;
+    table[b'}' as usize] = braces;
+    table[0xEF] = true;
+    table
 }
 
 pub fn escape(text: &str, flavor: Flavor) -> String {
@@ -1378,9 +1526,9 @@ mod tests {
     #[test]
     fn custom_strong_rendering_sees_terms_and_labels() {
         let m = Markup::parse("**Note:** a **b**").0;
-        let out = m.render(Flavor::Anki, false, &mut |term, inner, _| match term {
-            Some(t) => format!("[{}:{inner}]", t.key),
-            None => format!("<b>{inner}</b>"),
+        let out = m.render(Flavor::Anki, false, &mut |term, inner, out| match term {
+            Some(t) => write!(out, "[{}:{inner}]", t.key).unwrap(),
+            None => write!(out, "<b>{inner}</b>").unwrap(),
         });
         assert_eq!(out, "<b>Note:</b> a [b:b]");
     }
@@ -1493,6 +1641,47 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
+    /// Text mixing what escaping and whitespace handling look at: special
+    /// ASCII, control characters, Unicode spaces and the non-characters
+    /// U+FFFE and U+FFFF beside their UTF-8 neighbours.
+    fn escape_text() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            Just('a'),
+            Just(' '),
+            Just('&'),
+            Just('<'),
+            Just('>'),
+            Just('"'),
+            Just('\''),
+            Just('{'),
+            Just('}'),
+            Just('\t'),
+            Just('\n'),
+            Just('\r'),
+            Just('\u{0}'),
+            Just('\u{b}'),
+            Just('\u{1f}'),
+            Just('\u{7f}'),
+            Just('\u{85}'),
+            Just('\u{a0}'),
+            Just('\u{1680}'),
+            Just('\u{2003}'),
+            Just('\u{200b}'),
+            Just('\u{2028}'),
+            Just('\u{202f}'),
+            Just('\u{3000}'),
+            Just('\u{fffd}'),
+            Just('\u{fffe}'),
+            Just('\u{ffff}'),
+            Just('\u{effe}'),
+            Just('\u{10000}'),
+            Just('क'),
+            Just('Σ'),
+            any::<char>(),
+        ];
+        proptest::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
     /// Text rich in Markdown and HTML syntax, to stress the filter.
     fn hostile_text() -> impl Strategy<Value = String> {
         let piece = prop_oneof![
@@ -1603,8 +1792,8 @@ mod properties {
         ];
         for flavor in [Flavor::Xhtml, Flavor::Anki] {
             seen.push(m.to_inline_html(flavor));
-            seen.push(m.render(flavor, true, &mut |term, inner, _| {
-                format!("[{term:?}|{inner}]")
+            seen.push(m.render(flavor, true, &mut |term, inner, out| {
+                write!(out, "[{term:?}|{inner}]").unwrap()
             }));
         }
         seen
@@ -1621,6 +1810,59 @@ mod properties {
             if let Ok(fast) = fast::parse(src.clone()) {
                 prop_assert!(issues.is_empty(), "{:?}: {:?}", src, issues);
                 prop_assert_eq!(observable(&fast), observable(&full), "{:?}", src);
+            }
+        }
+
+        /// The byte-level escaping replaces and drops exactly what the
+        /// character-level rule says.
+        #[test]
+        fn escaping_works_character_by_character(src in escape_text()) {
+            for flavor in [Flavor::Xhtml, Flavor::Anki] {
+                let mut expected = String::new();
+                for c in src.chars() {
+                    match c {
+                        '&' => expected.push_str("&amp;"),
+                        '<' => expected.push_str("&lt;"),
+                        '>' => expected.push_str("&gt;"),
+                        '"' => expected.push_str("&quot;"),
+                        '\'' => expected.push_str("&#39;"),
+                        '{' if flavor == Flavor::Anki => expected.push_str("&#123;"),
+                        '}' if flavor == Flavor::Anki => expected.push_str("&#125;"),
+                        c if !is_xml_char(c) => {}
+                        c => expected.push(c),
+                    }
+                }
+                prop_assert_eq!(escape(&src, flavor), expected);
+            }
+        }
+
+        /// The one-pass check agrees with collapsing by `split_whitespace`.
+        #[test]
+        fn collapsing_whitespace_agrees_with_split_whitespace(src in escape_text()) {
+            let expected = src.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(is_collapsed(&src), src == expected, "{:?}", src);
+            prop_assert_eq!(collapse_whitespace(&src), expected.as_str());
+        }
+
+        /// A term read from the nodes is its plain text collapsed, and its
+        /// key that text's [`term_key`].
+        #[test]
+        fn terms_are_their_collapsed_plain_text(src in hostile_text()) {
+            let (m, _) = Markup::parse(&src);
+            let (mut text, mut key) = (String::new(), String::new());
+            for (i, n) in m.nodes.iter().enumerate() {
+                if n.kind != Kind::Strong {
+                    continue;
+                }
+                let mut plain = String::new();
+                m.plain_into(i + 1, n.end as usize, &mut plain);
+                let expected = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+                let found = m.term_into(i, &mut text, &mut key);
+                prop_assert_eq!(found, !expected.is_empty());
+                if found {
+                    prop_assert_eq!(&text, &expected);
+                    prop_assert_eq!(&key, &term_key(&expected));
+                }
             }
         }
 
