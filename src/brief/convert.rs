@@ -710,7 +710,7 @@ impl Converter<'_, '_> {
                 return Vec::new();
             }
         };
-        let mut facts = Vec::new();
+        let mut facts = Vec::with_capacity(items.len());
         for item in items {
             let Some(f) = self.fields(item, FACT_KEYS, "a fact") else {
                 continue;

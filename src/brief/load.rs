@@ -74,7 +74,9 @@ pub fn load(options: &LoadOptions) -> Result<Library, LoadError> {
     }
     validate::across_briefs(&library.briefs, &mut library.report);
     library.report.sort();
-    // Only files with something to quote keep their text.
+    // Only files with something to quote keep their text. A file whose only
+    // problem was found across files (a duplicate id) was not kept by its
+    // own load: read it again, rather than keep every file's text for it.
     let quoted: std::collections::HashSet<&Path> = library
         .report
         .diagnostics
@@ -84,6 +86,13 @@ pub fn load(options: &LoadOptions) -> Result<Library, LoadError> {
         })
         .collect();
     sources.retain(|path| quoted.contains(path));
+    for path in quoted {
+        if sources.get(path).is_none()
+            && let Ok(text) = read_text(path)
+        {
+            sources.insert(path.to_path_buf(), text);
+        }
+    }
     library.sources = sources;
     Ok(library)
 }
@@ -207,7 +216,6 @@ fn load_file(file: &SourceFile) -> FileResult {
             return result;
         }
     };
-    result.text = Some(Arc::clone(&text));
     let cx = |default_id| Context {
         file: path,
         root: &file.root,
@@ -215,6 +223,13 @@ fn load_file(file: &SourceFile) -> FileResult {
         default_id,
     };
     convert_text(&text, path, cx, &mut result.briefs, &mut result.diagnostics);
+    // The text is kept only to quote it in messages: most files have none,
+    // and ten thousand files' texts would be a tenth of the run's memory.
+    if !result.diagnostics.is_empty() {
+        result.text = Some(text);
+    }
+    // Moved into the library's list next; a spare slot is 400 bytes.
+    result.briefs.shrink_to_fit();
     result
 }
 

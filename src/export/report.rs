@@ -34,6 +34,7 @@ pub struct OutputReport {
     pub group: Option<String>,
     pub briefs: usize,
     pub bytes: u64,
+    /// Worked out only for the JSON report (empty otherwise).
     pub sha256: String,
     /// Anki only.
     #[serde(skip_serializing_if = "Option::is_none")]

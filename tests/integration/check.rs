@@ -136,6 +136,9 @@ fn duplicate_brief_ids_across_files_name_both() {
         "{}",
         r.stderr
     );
+    // Neither file has a problem of its own, so neither kept its text while
+    // loading; the quoted line is read again for the message.
+    assert!(r.stderr.contains("1 | id: same-id"), "{}", r.stderr);
 }
 
 #[test]

@@ -343,7 +343,13 @@ fn render(plan: &Plan, job: &Job, build: BuildTime) -> Result<Rendered, Failure>
         w.flush().map_err(write_error)?;
         counts
     };
-    let (bytes, sha256) = hash_file(file).map_err(write_error)?;
+    // Only the JSON report shows the digest; reading a large output back
+    // for nothing would lengthen the run.
+    let (bytes, sha256) = if plan.export.json {
+        hash_file(file).map_err(write_error)?
+    } else {
+        (file.metadata().map_err(write_error)?.len(), String::new())
+    };
     scratch.take();
     Ok(Rendered {
         file: target,
