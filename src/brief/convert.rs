@@ -514,7 +514,7 @@ impl Converter<'_, '_> {
                     .map(|n| self.points(n, section, depth + 1))
                     .unwrap_or_default();
                 Some(Point {
-                    heading,
+                    heading: heading.map(Box::new),
                     text,
                     id,
                     image: image.map(Box::new),

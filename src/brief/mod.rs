@@ -90,7 +90,8 @@ pub struct SourceRef {
 /// A bullet: a text and/or a heading, with optional children.
 #[derive(Clone, Debug)]
 pub struct Point {
-    pub heading: Option<Text>,
+    /// Boxed: few points have one, and every point is kept in memory.
+    pub heading: Option<Box<Text>>,
     pub text: Option<Text>,
     pub id: Option<String>,
     /// Boxed: few points have one, and every point is kept in memory.

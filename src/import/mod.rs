@@ -256,16 +256,16 @@ fn compare_points(
     );
     for (i, (w, l)) in written.iter().zip(loaded).enumerate() {
         let here = format!("{what}[{i}]");
-        let text = |t: &Option<crate::brief::Text>| t.as_ref().map(|t| t.source().to_owned());
+        let text = |t: Option<&crate::brief::Text>| t.map(|t| t.source().to_owned());
         same(
             &format!("{here}.heading"),
             &format!("{:?}", w.heading),
-            &format!("{:?}", text(&l.heading)),
+            &format!("{:?}", text(l.heading.as_deref())),
         );
         same(
             &format!("{here}.text"),
             &format!("{:?}", w.text),
-            &format!("{:?}", text(&l.text)),
+            &format!("{:?}", text(l.text.as_ref())),
         );
         compare_points(&format!("{here}.points"), &w.points, &l.points, same);
     }

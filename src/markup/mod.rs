@@ -248,10 +248,20 @@ impl Markup {
     fn term_into(&self, i: usize, text: &mut String, key: &mut String) -> bool {
         text.clear();
         key.clear();
+        let children = &self.nodes[i + 1..self.nodes[i].end as usize];
+        // The common term: one run of text, already collapsed.
+        if let [n] = children
+            && n.kind == Kind::Text
+            && is_collapsed(self.str_of(n))
+        {
+            text.push_str(self.str_of(n));
+            lower_into(text, key);
+            return !key.is_empty();
+        }
         // Whether whitespace came since the last word: pieces (text, code,
         // line breaks) join without a space unless one was written.
         let mut space = false;
-        for n in &self.nodes[i + 1..self.nodes[i].end as usize] {
+        for n in children {
             let piece = match n.kind {
                 Kind::Text | Kind::Code => self.str_of(n),
                 Kind::LineBreak => "\n",

@@ -138,7 +138,7 @@ fn article_terms(text: &str) -> Vec<String> {
 fn brief_terms(brief: &Brief) -> Vec<String> {
     let mut runs = bold_runs(brief.why_in_news.source());
     brief.walk_points(|_, _, p| {
-        for t in p.heading.iter().chain(p.text.iter()) {
+        for t in p.heading.as_deref().into_iter().chain(p.text.as_ref()) {
             runs.extend(bold_runs(t.source()));
         }
     });
