@@ -2,6 +2,7 @@
 //! ([`guid`]), the frozen note types ([`notetype`]) and the `.apkg` writer
 //! ([`package`]).
 
+mod deflate;
 pub mod guid;
 pub mod notes;
 pub mod notetype;

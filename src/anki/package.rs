@@ -23,21 +23,22 @@
 //!   is zipped) and indexes built once at the end; the rows of the next few
 //!   dozen briefs are made on the other threads while the current ones are
 //!   inserted, so memory stays bounded; the collection is deflated (fast
-//!   level) in 1 MiB pieces on all threads, joined into one stream.
+//!   level) in 1 MiB pieces on all threads, joined into one stream, most of
+//!   it while SQLite builds the indexes ([`super::deflate`]).
 
+use super::deflate::{deflate_ahead, deflate_collection};
 use super::guid::hash64;
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use crate::brief::Brief;
 use crate::export::BuildTime;
-use crate::export::zip_entry;
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::{Seek, Write};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -119,14 +120,21 @@ pub fn write_package(
         crate::export::interrupt::register(scratch.path()),
         crate::export::interrupt::register(&db_path),
     );
-    let (stats, media) = {
+    // Ctrl-C removes the deflated collection, and the part deflated ahead.
+    let deflated_path = scratch.path().join("collection.zip");
+    let ahead_path = scratch.path().join("ahead.deflated");
+    let _registered_deflated = (
+        crate::export::interrupt::register(&deflated_path),
+        crate::export::interrupt::register(&ahead_path),
+    );
+    let (stats, media, ahead) = {
         let mut conn =
             Connection::open(&db_path).context("cannot create the collection database")?;
         // A SQLite connection is single-threaded, so the rows of the next
         // chunks are made on the other threads (rayon) while this one inserts
         // the current chunk. Chunks arrive in order, so the ids and the file
         // are the same as if made one after the other.
-        std::thread::scope(|s| {
+        let written = std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
             s.spawn(move || {
                 for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
@@ -137,15 +145,24 @@ pub fn write_package(
                 }
             });
             write_collection(&mut conn, build, || rx.recv().ok())
-        })?
+        })?;
+        let (stats, media) = written;
+        // The rows are committed: their pages are final. They are deflated
+        // on the other threads while this one builds the indexes.
+        let committed = committed_len(&conn)?;
+        let ahead = std::thread::scope(|s| {
+            let ahead = s.spawn(|| committed.map(|len| deflate_ahead(&db_path, &ahead_path, len)));
+            let indexed = conn.execute_batch(&format!("BEGIN;{INDEXES}COMMIT;"));
+            let ahead = ahead.join().expect("the deflating thread does not panic");
+            indexed?;
+            ahead.transpose()
+        })?;
+        (stats, media, ahead.flatten())
     };
 
     let mut zip = ZipWriter::new(out);
     let zip_options = entry_options();
-    // Ctrl-C removes the deflated collection too.
-    let deflated_path = scratch.path().join("collection.zip");
-    let _registered_deflated = crate::export::interrupt::register(&deflated_path);
-    deflate_in_pieces(&db_path, &deflated_path)?;
+    deflate_collection(&db_path, &deflated_path, ahead)?;
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&deflated_path)?)?;
     zip.raw_copy_file_touch(archive.by_index_raw(0)?, DateTime::default(), Some(0o644))?;
     let media_map: BTreeMap<String, String> = media
@@ -336,10 +353,21 @@ fn write_collection(
             dconf_json().to_string(),
         ],
     )?;
-    tx.execute_batch(INDEXES)?;
     tx.commit()?;
     stats.decks = decks.len();
     Ok((stats, media))
+}
+
+/// The length of the committed collection when every later change will
+/// append pages (and rewrite page 1) rather than reuse free ones: then all
+/// but its first bytes are final. None otherwise.
+fn committed_len(conn: &Connection) -> Result<Option<u64>> {
+    let (free, pages, page_size): (i64, i64, i64) = conn.query_row(
+        "SELECT * FROM pragma_freelist_count, pragma_page_count, pragma_page_size",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok((free == 0).then_some((pages * page_size) as u64))
 }
 
 /// The id of deck `name`, registering it and its parents (`A::B` needs `A`).
@@ -464,69 +492,6 @@ fn entry_options() -> SimpleFileOptions {
         .large_file(false)
 }
 
-/// The collection is deflated in pieces of this size, in parallel (as pigz
-/// does); each piece is compressed on its own, which costs a fraction of a
-/// percent of the size.
-const PIECE: usize = 1 << 20;
-
-/// Deflates the collection at `db` into a one-entry zip at `to`, its pieces
-/// in parallel, reading a few pieces per thread at a time so that memory
-/// stays bounded. The pieces join into one deflate stream: every piece but
-/// the last ends with a sync flush (byte-aligned, not final) instead of a
-/// final block ([`zip_entry::deflate`]).
-fn deflate_in_pieces(db: &Path, to: &Path) -> Result<()> {
-    use rayon::prelude::*;
-    use std::io::Read as _;
-    let mut db = std::fs::File::open(db).context("cannot read the collection database")?;
-    let total = db.metadata()?.len();
-    let mut out = std::io::BufWriter::new(std::fs::File::create(to)?);
-    let mut info = zip_entry::EntryInfo {
-        name: "collection.anki2",
-        crc: 0,
-        size: 0,
-        deflated_size: 0,
-    };
-    // The local header is written last, when the sizes and CRC are known.
-    out.write_all(&vec![0; info.local_header_len()])?;
-    let mut crc = crc32fast::Hasher::new();
-    let (mut deflated_len, mut read) = (0u64, 0u64);
-    let batch = PIECE * 2 * rayon::current_num_threads();
-    let mut buf = Vec::with_capacity(batch);
-    while read < total {
-        buf.clear();
-        (&mut db).take(batch as u64).read_to_end(&mut buf)?;
-        if buf.is_empty() {
-            bail!("the collection database shrank while it was zipped");
-        }
-        let end = read + buf.len() as u64;
-        let pieces: Vec<Vec<u8>> = buf
-            .par_chunks(PIECE)
-            .enumerate()
-            .map(|(i, data)| {
-                let last = end == total && (i + 1) * PIECE >= buf.len();
-                zip_entry::deflate(data, last)
-            })
-            .collect();
-        crc.update(&buf);
-        for piece in pieces {
-            out.write_all(&piece)?;
-            deflated_len += piece.len() as u64;
-        }
-        read = end;
-    }
-    let (Ok(size), Ok(deflated_size)) = (u32::try_from(total), u32::try_from(deflated_len)) else {
-        bail!("the collection is too large for a zip without zip64");
-    };
-    info.crc = crc.finalize();
-    info.size = size;
-    info.deflated_size = deflated_size;
-    out.write_all(&info.directory())?;
-    let mut file = out.into_inner().map_err(|e| e.into_error())?;
-    file.seek(std::io::SeekFrom::Start(0))?;
-    file.write_all(&info.local_header())?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,27 +517,5 @@ mod tests {
         assert_eq!(decks["Current Affairs"], deck_id("Current Affairs"));
         assert_eq!(id, deck_id("Current Affairs::Economy"));
         assert!(decks.values().all(|id| *id > 1), "1 is the Default deck");
-    }
-
-    #[test]
-    fn pieces_join_into_one_deflate_stream() {
-        use std::io::Read as _;
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("db");
-        let zipped = dir.path().join("db.zip");
-        // Two and a half pieces of text-like, compressible bytes.
-        let data: Vec<u8> = (0..PIECE * 5 / 2)
-            .map(|i| b"abcdefghij klmnop"[(i * i / 7 + i / 3) % 17])
-            .collect();
-        std::fs::write(&db, &data).unwrap();
-        deflate_in_pieces(&db, &zipped).unwrap();
-        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zipped).unwrap()).unwrap();
-        let mut entry = archive.by_index(0).unwrap();
-        assert_eq!(entry.name().unwrap(), "collection.anki2");
-        assert_eq!(entry.compression(), CompressionMethod::Deflated);
-        let mut back = Vec::new();
-        // Reading to the end checks the CRC too.
-        entry.read_to_end(&mut back).unwrap();
-        assert!(back == data, "the entry inflates to the input");
     }
 }
