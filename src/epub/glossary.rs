@@ -19,6 +19,7 @@ use crate::markup::{Flavor, TermRef};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -33,6 +34,32 @@ impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.0, self.1)
     }
+}
+
+impl Prefix {
+    /// Appends the anchor `<prefix>-<n>`. Written for every new term met,
+    /// so without the formatting machinery.
+    fn push_anchor(self, n: usize, out: &mut String) {
+        out.push(self.0);
+        push_number(self.1, out);
+        out.push('-');
+        push_number(n, out);
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_number(mut n: usize, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// Where texts are rendered: one section of one brief, or one self-test
@@ -87,11 +114,9 @@ impl Place {
                 }
                 Some(term) => {
                     terms.push(term.key, term.text);
-                    let _ = write!(
-                        out,
-                        "<strong class=\"term\" id=\"{prefix}-{}\">",
-                        terms.len()
-                    );
+                    out.push_str("<strong class=\"term\" id=\"");
+                    prefix.push_anchor(terms.len(), out);
+                    out.push_str("\">");
                 }
             }
             out.push_str(inner);
@@ -177,7 +202,7 @@ struct Ref {
 #[derive(Default)]
 pub(crate) struct Glossary {
     /// Each term's entry number, by key.
-    index: HashMap<Box<str>, u32>,
+    index: KeyIndex,
     /// How each term reads where it was first met, end to end; entry `e`'s
     /// text ends at `text_ends[e]`.
     texts: String,
@@ -185,6 +210,74 @@ pub(crate) struct Glossary {
     /// Every link, in reading order.
     refs: Vec<Ref>,
     places: Vec<PlaceInfo>,
+}
+
+/// The glossary's keys, numbered in order of first appearance, and found by
+/// key. The keys are kept end to end in one buffer rather than one
+/// allocation each (a booklet of 10,000 briefs has about 200,000 terms):
+/// a map goes from a key's hash to the first key with that hash, and
+/// chains the rare others.
+#[derive(Default)]
+struct KeyIndex {
+    keys: String,
+    /// Where key `e` ends in `keys`.
+    ends: Vec<u32>,
+    /// The first key with a given hash.
+    by_hash: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    /// The next key with the same hash as key `e`, if any.
+    same_hash: Vec<Option<u32>>,
+}
+
+impl KeyIndex {
+    fn hash(key: &str) -> u64 {
+        // Fixed keys: the hash never shows in the output, only in speed.
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+    }
+
+    fn key(&self, e: u32) -> &str {
+        let e = e as usize;
+        let start = if e == 0 { 0 } else { self.ends[e - 1] };
+        &self.keys[start as usize..self.ends[e] as usize]
+    }
+
+    fn get(&self, key: &str) -> Option<u32> {
+        let mut at = self.by_hash.get(&Self::hash(key)).copied();
+        while let Some(e) = at {
+            if self.key(e) == key {
+                return Some(e);
+            }
+            at = self.same_hash[e as usize];
+        }
+        None
+    }
+
+    /// Adds a key not in the index yet; returns its number.
+    fn insert(&mut self, key: &str) -> u32 {
+        let e = self.ends.len() as u32;
+        self.keys.push_str(key);
+        self.ends.push(self.keys.len() as u32);
+        let previous = self.by_hash.insert(Self::hash(key), e);
+        self.same_hash.push(previous);
+        e
+    }
+}
+
+/// A hasher for keys that are hashes already: the map need not hash again.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys");
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// One page of the glossary: terms under one initial (a long initial is
@@ -223,10 +316,9 @@ impl Glossary {
         for (n, (key, text)) in place.terms.iter().enumerate() {
             // Most terms recur: look the key up before making one to keep.
             let entry = match self.index.get(key) {
-                Some(&entry) => entry,
+                Some(entry) => entry,
                 None => {
-                    let entry = self.text_ends.len() as u32;
-                    self.index.insert(key.into(), entry);
+                    let entry = self.index.insert(key);
                     self.texts.push_str(text);
                     self.text_ends.push(self.texts.len() as u32);
                     entry
@@ -289,10 +381,9 @@ impl Glossary {
     /// The glossary's pages in order: numbers and symbols first, then
     /// letters.
     pub fn pages(&self, lang: &str) -> Vec<LetterPage> {
-        let mut terms: Vec<Sorted> = self
-            .index
-            .iter()
-            .map(|(key, &entry)| {
+        let mut terms: Vec<Sorted> = (0..self.len() as u32)
+            .map(|entry| {
+                let key = self.index.key(entry);
                 let sort = sort_key(key);
                 Sorted {
                     bucket: bucket(sort),
@@ -577,6 +668,30 @@ mod tests {
             t.iter().collect::<Vec<_>>(),
             [("quad", "Quad"), ("5g", "5G")]
         );
+    }
+
+    #[test]
+    fn the_key_index_finds_every_key_it_was_given() {
+        let mut index = KeyIndex::default();
+        for i in 0..1000 {
+            assert_eq!(index.insert(&format!("term {i}")), i);
+        }
+        for i in 0..1000 {
+            assert_eq!(index.get(&format!("term {i}")), Some(i));
+            assert_eq!(index.key(i), format!("term {i}"));
+        }
+        assert_eq!(index.get("term"), None);
+        assert_eq!(index.get(""), None);
+    }
+
+    #[test]
+    fn anchors_read_prefix_dash_number() {
+        let mut out = String::new();
+        Prefix('q', 0).push_anchor(7, &mut out);
+        out.push(' ');
+        Prefix('k', 1203).push_anchor(10, &mut out);
+        assert_eq!(out, "q0-7 k1203-10");
+        assert_eq!(Prefix('k', 1203).to_string(), "k1203");
     }
 
     #[test]
