@@ -6,49 +6,97 @@
 //! term in each *place* (one section of one brief, or one self-test entry)
 //! gets an `id`, and the glossary lists one link per place. Linking every
 //! occurrence would bury the useful links in repeats.
+//!
+//! A booklet of 10,000 briefs has over 100,000 places and about 200,000
+//! distinct terms, so both are stored compactly: a place's terms in one
+//! buffer, its anchor prefix as a letter and a number, its file and title
+//! shared with the other places of the same file and brief; the glossary's
+//! texts in one buffer and its links in one list.
 
 use super::xhtml::{Page, esc};
 use crate::brief::Text;
 use crate::markup::{Flavor, TermRef};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
 use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The prefix of the anchors given to terms in a place: a letter naming the
+/// kind of place and a number, written `w12`. Each letter is used by one
+/// kind of place, numbered uniquely within it, so prefixes are unique in
+/// the book (and start with a letter, as XML ids must).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Prefix(pub char, pub usize);
+
+impl fmt::Display for Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.0, self.1)
+    }
+}
+
+impl Prefix {
+    /// Appends the anchor `<prefix>-<n>`. Written for every new term met,
+    /// so without the formatting machinery.
+    fn push_anchor(self, n: usize, out: &mut String) {
+        out.push(self.0);
+        push_number(self.1, out);
+        out.push('-');
+        push_number(n, out);
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_number(mut n: usize, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
 
 /// Where texts are rendered: one section of one brief, or one self-test
 /// entry. A place renders its texts on its own (so places can be rendered in
 /// parallel), remembering the first occurrence of each key term and the
 /// images it used; [`Glossary::add`] then takes them in reading order.
 pub(crate) struct Place {
-    /// Prefix of the anchors given to terms here (`<prefix>-<n>`); unique in
-    /// the book, starting with a letter.
-    prefix: String,
-    file: String,
+    /// Terms here are anchored `<prefix>-<n>`.
+    prefix: Prefix,
+    /// The file the place is in, shared by all the places in it.
+    file: Arc<str>,
     title: Title,
     section: &'static str,
-    /// `(key, text as first written)`; the n-th has anchor `<prefix>-<n>`.
-    terms: Vec<(String, String)>,
+    /// The terms met here; the n-th has anchor `<prefix>-<n>`.
+    terms: Terms,
     /// `(packed name, file on disk, media type)`.
     pub images: Vec<(String, PathBuf, &'static str)>,
 }
 
 impl Place {
-    /// `prefix` must be unique in the book and start with a letter (it
-    /// begins XML ids); `title` (see [`Title::new`]) and `section` label the
-    /// glossary's link back.
-    pub fn new(prefix: String, file: &str, title: &Title, section: &'static str) -> Place {
+    /// `prefix` must be unique in the book (see [`Prefix`]); `file` is the
+    /// file the place is in; `title` (see [`Title::new`]) and `section`
+    /// label the glossary's link back.
+    pub fn new(prefix: Prefix, file: &Arc<str>, title: &Title, section: &'static str) -> Place {
         Place {
             prefix,
-            file: file.to_owned(),
+            file: Arc::clone(file),
             title: title.clone(),
             section,
-            terms: Vec::new(),
+            terms: Terms::default(),
             images: Vec::new(),
         }
     }
 
     /// Renders `text` as XHTML, anchoring the first occurrence of each key
     /// term here. Labels stay plain bold.
+    #[cfg(test)]
     pub fn render(&mut self, text: &Text, blocks: bool) -> String {
         let mut out = String::new();
         self.render_into(text, blocks, &mut out);
@@ -61,16 +109,14 @@ impl Place {
         let strong = &mut |term: Option<TermRef>, inner: &str, out: &mut String| {
             match term {
                 None => out.push_str("<strong>"),
-                Some(term) if terms.iter().any(|(k, _)| k == term.key) => {
+                Some(term) if terms.contains(term.key) => {
                     out.push_str("<strong class=\"term\">");
                 }
                 Some(term) => {
-                    terms.push((term.key.to_owned(), term.text.to_owned()));
-                    let _ = write!(
-                        out,
-                        "<strong class=\"term\" id=\"{prefix}-{}\">",
-                        terms.len()
-                    );
+                    terms.push(term.key, term.text);
+                    out.push_str("<strong class=\"term\" id=\"");
+                    prefix.push_anchor(terms.len(), out);
+                    out.push_str("\">");
                 }
             }
             out.push_str(inner);
@@ -80,11 +126,54 @@ impl Place {
     }
 }
 
+/// A place's terms, `(key, text as first written)` in the order met, kept
+/// in one buffer: a place has a handful of terms, each two short strings.
+#[derive(Default)]
+struct Terms {
+    /// Each term's key then its text, end to end.
+    buf: String,
+    /// Where each key and each text ends in `buf`, alternately.
+    ends: Vec<u32>,
+}
+
+impl Terms {
+    fn len(&self) -> usize {
+        self.ends.len() / 2
+    }
+
+    fn push(&mut self, key: &str, text: &str) {
+        if self.ends.is_empty() {
+            // Room for a few terms: most places with one have several.
+            self.buf.reserve(128);
+            self.ends.reserve(8);
+        }
+        self.buf.push_str(key);
+        self.ends.push(self.buf.len() as u32);
+        self.buf.push_str(text);
+        self.ends.push(self.buf.len() as u32);
+    }
+
+    /// `(key, text)` in the order met.
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.ends.chunks_exact(2).scan(0, |start, ends| {
+            let (k, t) = (ends[0] as usize, ends[1] as usize);
+            let pair = (&self.buf[*start..k], &self.buf[k..t]);
+            *start = t;
+            Some(pair)
+        })
+    }
+
+    /// Linear: a place has few terms.
+    fn contains(&self, key: &str) -> bool {
+        self.iter().any(|(k, _)| k == key)
+    }
+}
+
 /// A brief's title as a glossary link shows it: escaped once, and shared by
 /// all the places of the brief (a booklet of 10,000 briefs has over 100,000
 /// places, most of them in the self-test).
 #[derive(Clone)]
-pub(crate) struct Title(std::sync::Arc<str>);
+pub(crate) struct Title(Arc<str>);
 
 impl Title {
     /// From the title as plain text.
@@ -95,23 +184,100 @@ impl Title {
 
 /// What a glossary link says and where it goes, per place.
 struct PlaceInfo {
-    prefix: String,
-    file: String,
+    prefix: Prefix,
+    file: Arc<str>,
     title: Title,
     section: &'static str,
 }
 
-struct Entry {
-    /// How the term reads where it was first met.
-    text: String,
-    /// `(place, n)`: the anchor `<prefix>-<n>` of that place.
-    refs: Vec<(u32, u32)>,
+/// One link of the glossary: the anchor `<prefix>-<n>` of place `place`,
+/// for term `entry` (by order of first appearance).
+#[derive(Clone, Copy)]
+struct Ref {
+    entry: u32,
+    place: u32,
+    n: u32,
 }
 
 #[derive(Default)]
 pub(crate) struct Glossary {
-    entries: HashMap<String, Entry>,
+    /// Each term's entry number, by key.
+    index: KeyIndex,
+    /// How each term reads where it was first met, end to end; entry `e`'s
+    /// text ends at `text_ends[e]`.
+    texts: String,
+    text_ends: Vec<u32>,
+    /// Every link, in reading order.
+    refs: Vec<Ref>,
     places: Vec<PlaceInfo>,
+}
+
+/// The glossary's keys, numbered in order of first appearance, and found by
+/// key. The keys are kept end to end in one buffer rather than one
+/// allocation each (a booklet of 10,000 briefs has about 200,000 terms):
+/// a map goes from a key's hash to the first key with that hash, and
+/// chains the rare others.
+#[derive(Default)]
+struct KeyIndex {
+    keys: String,
+    /// Where key `e` ends in `keys`.
+    ends: Vec<u32>,
+    /// The first key with a given hash.
+    by_hash: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    /// The next key with the same hash as key `e`, if any.
+    same_hash: Vec<Option<u32>>,
+}
+
+impl KeyIndex {
+    fn hash(key: &str) -> u64 {
+        // Fixed keys: the hash never shows in the output, only in speed.
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+    }
+
+    fn key(&self, e: u32) -> &str {
+        let e = e as usize;
+        let start = if e == 0 { 0 } else { self.ends[e - 1] };
+        &self.keys[start as usize..self.ends[e] as usize]
+    }
+
+    fn get(&self, key: &str) -> Option<u32> {
+        let mut at = self.by_hash.get(&Self::hash(key)).copied();
+        while let Some(e) = at {
+            if self.key(e) == key {
+                return Some(e);
+            }
+            at = self.same_hash[e as usize];
+        }
+        None
+    }
+
+    /// Adds a key not in the index yet; returns its number.
+    fn insert(&mut self, key: &str) -> u32 {
+        let e = self.ends.len() as u32;
+        self.keys.push_str(key);
+        self.ends.push(self.keys.len() as u32);
+        let previous = self.by_hash.insert(Self::hash(key), e);
+        self.same_hash.push(previous);
+        e
+    }
+}
+
+/// A hasher for keys that are hashes already: the map need not hash again.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys");
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// One page of the glossary: terms under one initial (a long initial is
@@ -130,29 +296,39 @@ pub(crate) struct LetterPage {
 /// starts: large files are slow to open on e-ink readers.
 const PAGE_BYTES: usize = 100_000;
 
+/// A term as the pages sort it: the keys borrowed from the glossary.
+struct Sorted<'g> {
+    bucket: Bucket,
+    sort: &'g str,
+    key: &'g str,
+    entry: u32,
+}
+
 impl Glossary {
     /// Takes a rendered place's terms. Places must be added in reading
     /// order: a term reads as it was first written, and its links are listed
     /// in that order.
     pub fn add(&mut self, place: Place) {
-        if place.terms.is_empty() {
+        if place.terms.len() == 0 {
             return;
         }
         let index = self.places.len() as u32;
-        for (n, (key, text)) in place.terms.into_iter().enumerate() {
-            let r = (index, n as u32 + 1);
-            match self.entries.get_mut(&key) {
-                Some(entry) => entry.refs.push(r),
+        for (n, (key, text)) in place.terms.iter().enumerate() {
+            // Most terms recur: look the key up before making one to keep.
+            let entry = match self.index.get(key) {
+                Some(entry) => entry,
                 None => {
-                    self.entries.insert(
-                        key,
-                        Entry {
-                            text,
-                            refs: vec![r],
-                        },
-                    );
+                    let entry = self.index.insert(key);
+                    self.texts.push_str(text);
+                    self.text_ends.push(self.texts.len() as u32);
+                    entry
                 }
-            }
+            };
+            self.refs.push(Ref {
+                entry,
+                place: index,
+                n: n as u32 + 1,
+            });
         }
         self.places.push(PlaceInfo {
             prefix: place.prefix,
@@ -164,33 +340,76 @@ impl Glossary {
 
     /// Number of distinct key terms.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.text_ends.len()
+    }
+
+    /// How entry `e` reads.
+    fn text(&self, e: u32) -> &str {
+        let e = e as usize;
+        let start = if e == 0 { 0 } else { self.text_ends[e - 1] };
+        &self.texts[start as usize..self.text_ends[e] as usize]
+    }
+
+    /// Every entry's links, grouped by entry and in reading order within
+    /// each: `(links, starts)`, entry `e`'s links being
+    /// `links[starts[e]..starts[e + 1]]`. A counting sort of [`Glossary::refs`].
+    fn links_by_entry(&self) -> (Vec<Ref>, Vec<u32>) {
+        let mut starts = vec![0u32; self.len() + 1];
+        for r in &self.refs {
+            starts[r.entry as usize + 1] += 1;
+        }
+        for e in 0..self.len() {
+            starts[e + 1] += starts[e];
+        }
+        let mut next = starts.clone();
+        let mut links = vec![
+            Ref {
+                entry: 0,
+                place: 0,
+                n: 0
+            };
+            self.refs.len()
+        ];
+        for &r in &self.refs {
+            let at = &mut next[r.entry as usize];
+            links[*at as usize] = r;
+            *at += 1;
+        }
+        (links, starts)
     }
 
     /// The glossary's pages in order: numbers and symbols first, then
     /// letters.
     pub fn pages(&self, lang: &str) -> Vec<LetterPage> {
-        let mut terms: Vec<(Bucket, String, &String, &Entry)> = self
-            .entries
-            .iter()
-            .map(|(key, e)| {
+        let mut terms: Vec<Sorted> = (0..self.len() as u32)
+            .map(|entry| {
+                let key = self.index.key(entry);
                 let sort = sort_key(key);
-                (bucket(&sort), sort, key, e)
+                Sorted {
+                    bucket: bucket(sort),
+                    sort,
+                    key,
+                    entry,
+                }
             })
             .collect();
-        terms.par_sort_unstable_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+        // Keys are distinct, so the order is total.
+        terms.par_sort_unstable_by(|a, b| {
+            (&a.bucket, a.sort, a.key).cmp(&(&b.bucket, b.sort, b.key))
+        });
+        let links = self.links_by_entry();
 
         // Each initial's pages are written in parallel.
-        let mut runs: Vec<&[(Bucket, String, &String, &Entry)]> = Vec::new();
+        let mut runs: Vec<&[Sorted]> = Vec::new();
         let mut rest = terms.as_slice();
         while let Some(first) = rest.first() {
-            let len = rest.iter().take_while(|t| t.0 == first.0).count();
+            let len = rest.iter().take_while(|t| t.bucket == first.bucket).count();
             runs.push(&rest[..len]);
             rest = &rest[len..];
         }
         let pages: Vec<LetterPage> = runs
             .par_iter()
-            .flat_map_iter(|run| self.letter_pages(run, lang))
+            .flat_map_iter(|run| self.letter_pages(run, &links, lang))
             .collect();
         pages
     }
@@ -198,12 +417,13 @@ impl Glossary {
     /// The pages of one initial.
     fn letter_pages(
         &self,
-        run: &[(Bucket, String, &String, &Entry)],
+        run: &[Sorted],
+        (links, starts): &(Vec<Ref>, Vec<u32>),
         lang: &str,
     ) -> Vec<LetterPage> {
-        let bucket = &run[0].0;
+        let bucket = &run[0].bucket;
         let mut pages: Vec<(String, Page)> = Vec::new();
-        for (_, _, _, entry) in run {
+        for term in run {
             if pages.last().is_none_or(|(_, p)| p.len() >= PAGE_BYTES) {
                 let label = if pages.is_empty() {
                     bucket.label()
@@ -211,27 +431,27 @@ impl Glossary {
                     format!("{} (continued)", bucket.label())
                 };
                 let mut page = Page::new(lang, &format!("Glossary: {label}"), Some("backmatter"));
-                let _ = write!(
-                    page,
-                    "<section epub:type=\"glossary\">\n<h2>{}</h2>\n<dl class=\"glossary\">\n",
-                    esc(&label)
-                );
+                page.push("<section epub:type=\"glossary\">\n<h2>");
+                page.push_escaped(&label);
+                page.push("</h2>\n<dl class=\"glossary\">\n");
                 pages.push((label, page));
             }
             let page = &mut pages.last_mut().expect("a page").1;
             page.push("<dt>");
-            page.push(&esc(&entry.text));
+            page.push_escaped(self.text(term.entry));
             page.push("</dt>\n<dd>");
-            for (i, &(place, n)) in entry.refs.iter().enumerate() {
-                let p = &self.places[place as usize];
+            let e = term.entry as usize;
+            let refs = &links[starts[e] as usize..starts[e + 1] as usize];
+            for (i, r) in refs.iter().enumerate() {
+                let p = &self.places[r.place as usize];
                 if i > 0 {
                     page.push("; ");
                 }
                 // File names and prefixes are ours, the title escaped.
                 let _ = write!(
                     page,
-                    "<a href=\"{}#{}-{n}\">{}</a> ({})",
-                    p.file, p.prefix, p.title.0, p.section
+                    "<a href=\"{}#{}-{}\">{}</a> ({})",
+                    p.file, p.prefix, r.n, p.title.0, p.section
                 );
             }
             page.push("</dd>\n");
@@ -250,15 +470,12 @@ impl Glossary {
     }
 }
 
-/// The key a term sorts by: lower case, leading punctuation ignored
-/// (`"(IPOI)"` sorts under I), so the letter pages read as a reader expects.
-fn sort_key(key: &str) -> String {
+/// The key a term sorts by: leading punctuation ignored (`"(IPOI)"` sorts
+/// under I), so the letter pages read as a reader expects. Keys are lower
+/// case already.
+fn sort_key(key: &str) -> &str {
     let trimmed = key.trim_start_matches(|c: char| !c.is_alphanumeric());
-    if trimmed.is_empty() {
-        key.to_owned()
-    } else {
-        trimmed.to_owned()
-    }
+    if trimmed.is_empty() { key } else { trimmed }
 }
 
 /// The page a term goes on.
@@ -266,12 +483,21 @@ fn sort_key(key: &str) -> String {
 enum Bucket {
     /// Digits and symbols.
     Other,
-    Letter(String),
+    /// The initial in upper case: one to three characters (`ß` is `SS`),
+    /// padded with NULs, which sort first, so buckets sort as the strings
+    /// would.
+    Letter([char; 3]),
 }
 
 fn bucket(sort_key: &str) -> Bucket {
     match sort_key.chars().next() {
-        Some(c) if c.is_alphabetic() => Bucket::Letter(c.to_uppercase().collect()),
+        Some(c) if c.is_alphabetic() => {
+            let mut upper = ['\0'; 3];
+            for (slot, u) in upper.iter_mut().zip(c.to_uppercase()) {
+                *slot = u;
+            }
+            Bucket::Letter(upper)
+        }
         _ => Bucket::Other,
     }
 }
@@ -280,14 +506,14 @@ impl Bucket {
     fn letter(&self) -> String {
         match self {
             Bucket::Other => "#".into(),
-            Bucket::Letter(l) => l.clone(),
+            Bucket::Letter(l) => l.iter().filter(|&&c| c != '\0').collect(),
         }
     }
 
     fn label(&self) -> String {
         match self {
             Bucket::Other => "Numbers and symbols".into(),
-            Bucket::Letter(l) => l.clone(),
+            Bucket::Letter(_) => self.letter(),
         }
     }
 }
@@ -304,15 +530,20 @@ mod tests {
     #[test]
     fn first_occurrence_per_place_is_anchored_and_listed() {
         let mut g = Glossary::default();
-        let mut p1 = Place::new("k1".into(), "a.xhtml", &Title::new("Brief A"), "Key Points");
+        let mut p1 = Place::new(
+            Prefix('k', 1),
+            &"a.xhtml".into(),
+            &Title::new("Brief A"),
+            "Key Points",
+        );
         let html = p1.render(&text("**5G** and **5g** and **Quad**"), false);
         assert_eq!(
             html,
             "<strong class=\"term\" id=\"k1-1\">5G</strong> and <strong class=\"term\">5g</strong> and <strong class=\"term\" id=\"k1-2\">Quad</strong>"
         );
         let mut p2 = Place::new(
-            "w2".into(),
-            "b.xhtml",
+            Prefix('w', 2),
+            &"b.xhtml".into(),
             &Title::new("Brief B"),
             "Why in News",
         );
@@ -341,7 +572,12 @@ mod tests {
     #[test]
     fn labels_are_not_terms() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", &Title::new("A"), "Key Points");
+        let mut p = Place::new(
+            Prefix('k', 1),
+            &"a.xhtml".into(),
+            &Title::new("A"),
+            "Key Points",
+        );
         let html = p.render(&text("**Significance:** it **works**"), false);
         assert!(html.starts_with("<strong>Significance:</strong>"), "{html}");
         g.add(p);
@@ -352,8 +588,8 @@ mod tests {
     fn a_long_initial_is_split_over_pages() {
         let mut g = Glossary::default();
         let mut p = Place::new(
-            "k1".into(),
-            "a.xhtml",
+            Prefix('k', 1),
+            &"a.xhtml".into(),
             &Title::new(&"T".repeat(200)),
             "Key Points",
         );
@@ -369,7 +605,12 @@ mod tests {
     #[test]
     fn terms_sort_alphabetically_ignoring_case_and_leading_punctuation() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", &Title::new("A"), "Key Points");
+        let mut p = Place::new(
+            Prefix('k', 1),
+            &"a.xhtml".into(),
+            &Title::new("A"),
+            "Key Points",
+        );
         p.render(
             &text("**beta** **Alpha** **(IPOI)** **₹72,000 crore** **apple** **Éclair**"),
             false,
@@ -400,9 +641,68 @@ mod tests {
     }
 
     #[test]
+    fn buckets_sort_as_their_letters_do() {
+        // `ß` upper-cases to `SS`, `ŉ` to `ʼN`: more than one character.
+        let initials = ["a", "s", "ß", "t", "z", "é", "ŉ", "ǆ", "1", "ω"];
+        let mut by_bucket: Vec<(Bucket, String)> = initials
+            .iter()
+            .map(|s| (bucket(s), bucket(s).letter()))
+            .collect();
+        let mut by_string = by_bucket.clone();
+        by_bucket.sort_by(|a, b| a.0.cmp(&b.0));
+        // Numbers and symbols first, then the letters as strings.
+        by_string.sort_by_key(|(b, letter)| (*b != Bucket::Other, letter.clone()));
+        assert_eq!(by_bucket, by_string);
+        assert_eq!(bucket("ß").letter(), "SS");
+        assert_eq!(bucket("1").label(), "Numbers and symbols");
+    }
+
+    #[test]
+    fn a_place_keeps_its_terms_in_order() {
+        let mut t = Terms::default();
+        t.push("quad", "Quad");
+        t.push("5g", "5G");
+        assert_eq!(t.len(), 2);
+        assert!(t.contains("5g") && !t.contains("5G"));
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [("quad", "Quad"), ("5g", "5G")]
+        );
+    }
+
+    #[test]
+    fn the_key_index_finds_every_key_it_was_given() {
+        let mut index = KeyIndex::default();
+        for i in 0..1000 {
+            assert_eq!(index.insert(&format!("term {i}")), i);
+        }
+        for i in 0..1000 {
+            assert_eq!(index.get(&format!("term {i}")), Some(i));
+            assert_eq!(index.key(i), format!("term {i}"));
+        }
+        assert_eq!(index.get("term"), None);
+        assert_eq!(index.get(""), None);
+    }
+
+    #[test]
+    fn anchors_read_prefix_dash_number() {
+        let mut out = String::new();
+        Prefix('q', 0).push_anchor(7, &mut out);
+        out.push(' ');
+        Prefix('k', 1203).push_anchor(10, &mut out);
+        assert_eq!(out, "q0-7 k1203-10");
+        assert_eq!(Prefix('k', 1203).to_string(), "k1203");
+    }
+
+    #[test]
     fn hostile_terms_are_escaped() {
         let mut g = Glossary::default();
-        let mut p = Place::new("k1".into(), "a.xhtml", &Title::new("<b>"), "Key Points");
+        let mut p = Place::new(
+            Prefix('k', 1),
+            &"a.xhtml".into(),
+            &Title::new("<b>"),
+            "Key Points",
+        );
         p.render(&text("**<script>x</script>**"), false);
         g.add(p);
         let body = &g.pages("en")[0].xhtml;

@@ -11,17 +11,18 @@
 //! The navigation is at most two levels deep (Kindle's limit); [`TocEntry`]
 //! cannot express more.
 
-use super::glossary::{Glossary, Place, Title};
+use super::glossary::{Glossary, Place, Prefix, Title};
 use super::package::Packed;
 use super::xhtml::{
-    Images, Page, background_box, document, esc, kicker, month_label, plain, points, see_also,
-    source_line, title_html,
+    Images, Page, background_box_into, document, esc, kicker, month_label, plain, points_into,
+    see_also_into, source_line_into, title_html,
 };
 use crate::brief::Brief;
 use crate::cli::GroupBy;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Briefs per shared file (Why in News, Way Forward, self-test).
 pub(crate) const CHUNK: usize = 25;
@@ -62,6 +63,32 @@ pub(crate) struct Locator {
     pub why: Vec<String>,
     pub key: Vec<String>,
     pub way: Vec<Option<String>>,
+}
+
+/// A brief's title as the booklet shows it, worked out once per brief: the
+/// body, the navigation and the self-test all show it, several times.
+pub(crate) struct Heading {
+    /// One plain line, for `<title>` and the navigation.
+    pub plain: String,
+    /// Inline XHTML.
+    pub html: String,
+    /// As the glossary's links show it.
+    pub title: Title,
+}
+
+/// The headings of the sorted briefs, in the same order.
+pub(crate) fn headings(sorted: &[&Brief]) -> Vec<Heading> {
+    sorted
+        .par_iter()
+        .map(|b| {
+            let plain = plain(&b.title);
+            Heading {
+                html: title_html(b),
+                title: Title::new(&plain),
+                plain,
+            }
+        })
+        .collect()
 }
 
 /// A run of consecutive sorted briefs sharing a subject (or a month).
@@ -118,6 +145,7 @@ pub(crate) fn chunks(range: Range<usize>) -> impl Iterator<Item = Range<usize>> 
 /// reading order, so the result does not depend on scheduling.
 pub(crate) fn body(
     sorted: &[&Brief],
+    headings: &[Heading],
     groups: &[Group],
     by: GroupBy,
     lang: &str,
@@ -125,9 +153,11 @@ pub(crate) fn body(
     images: &mut Images,
 ) -> (Vec<Doc>, Locator) {
     match by {
-        GroupBy::Theme => theme(sorted, groups, lang, glossary, images),
-        GroupBy::Brief => chapters(sorted, &[], by, lang, glossary, images),
-        GroupBy::Subject | GroupBy::Month => chapters(sorted, groups, by, lang, glossary, images),
+        GroupBy::Theme => theme(sorted, headings, groups, lang, glossary, images),
+        GroupBy::Brief => chapters(sorted, headings, &[], by, lang, glossary, images),
+        GroupBy::Subject | GroupBy::Month => {
+            chapters(sorted, headings, groups, by, lang, glossary, images)
+        }
     }
 }
 
@@ -137,6 +167,21 @@ const PART_NUMBERS: [&str; 3] = ["I", "II", "III"];
 fn file_of(href: &str) -> &str {
     href.split('#').next().unwrap_or(href)
 }
+
+/// Opens a brief's entry in the theme layout: `<section>` with the anchor
+/// `<anchor>-<id>`, the kicker line and the title.
+fn entry_head(anchor: char, b: &Brief, kicker: &str, title_html: &str, out: &mut String) {
+    let _ = write!(
+        out,
+        "<section class=\"entry\" id=\"{anchor}-{}\">\n{kicker}\n<h3>{title_html}</h3>\n",
+        b.id
+    );
+}
+
+/// Room made for a Why in News or Way Forward entry: enough for nearly all,
+/// so the entry is written without growing; it is then shrunk, as all of
+/// them wait for their shared files.
+const ENTRY_BYTES: usize = 4096;
 
 /// A brief's three entries in the theme layout, rendered.
 struct Entries {
@@ -154,6 +199,7 @@ type EntryPlaces = (Place, [Place; 2], Option<Place>);
 /// each listing every brief, a brief's three entries linked together.
 fn theme(
     sorted: &[&Brief],
+    headings: &[Heading],
     groups: &[Group],
     lang: &str,
     glossary: &mut Glossary,
@@ -168,11 +214,16 @@ fn theme(
     };
     let mut why_files: Vec<(String, usize, Range<usize>)> = Vec::new();
     let mut way_files: Vec<(String, usize, Vec<usize>)> = Vec::new();
+    // Each brief's shared files, for its places.
+    let mut why_file: Vec<Arc<str>> = Vec::with_capacity(n);
+    let mut way_file: Vec<Option<Arc<str>>> = vec![None; n];
     for (gi, g) in groups.iter().enumerate() {
         for c in chunks(g.range.clone()) {
             let file = format!("why-{:03}.xhtml", why_files.len() + 1);
+            let shared: Arc<str> = file.as_str().into();
             for i in c.clone() {
                 loc.why[i] = format!("{file}#w-{}", sorted[i].id);
+                why_file.push(Arc::clone(&shared));
             }
             why_files.push((file, gi, c));
         }
@@ -183,8 +234,10 @@ fn theme(
             .collect();
         for c in with_way.chunks(CHUNK) {
             let file = format!("way-{:03}.xhtml", way_files.len() + 1);
+            let shared: Arc<str> = file.as_str().into();
             for &i in c {
                 loc.way[i] = Some(format!("{file}#f-{}", sorted[i].id));
+                way_file[i] = Some(Arc::clone(&shared));
             }
             way_files.push((file, gi, c.to_vec()));
         }
@@ -201,48 +254,48 @@ fn theme(
         .into_par_iter()
         .map(|i| {
             let b = sorted[i];
-            let title = plain(&b.title);
-            let shared_title = Title::new(&title);
-            let mut why_place = Place::new(format!("w{i}"), file_of(&loc.why[i]), &shared_title, "Why in News");
-            let why = format!(
-                "<section class=\"entry\" id=\"w-{id}\">\n{kicker}\n<h3>{title}</h3>\n{source}{why}\n{also}</section>\n",
-                id = b.id,
-                kicker = kicker(b, false),
-                title = title_html(b),
-                source = source_line(b),
-                why = why_place.render(&b.why_in_news, true),
-                also = see_also(&others(&loc, i, Part::Why)),
-            );
+            let head = &headings[i];
+            let kicker = kicker(b, false);
+            let mut why_place =
+                Place::new(Prefix('w', i), &why_file[i], &head.title, "Why in News");
+            let mut why = String::with_capacity(ENTRY_BYTES);
+            entry_head('w', b, &kicker, &head.html, &mut why);
+            source_line_into(b, &mut why);
+            why_place.render_into(&b.why_in_news, true, &mut why);
+            why.push('\n');
+            see_also_into(others(&loc, i, Part::Why), &mut why);
+            why.push_str("</section>\n");
+            why.shrink_to_fit();
+
             // A key-points entry is a whole document: write it as one.
-            let key_file = file_of(&loc.key[i]);
-            let mut bg_place = Place::new(format!("b{i}"), key_file, &shared_title, "Background");
-            let mut key_place = Place::new(format!("k{i}"), key_file, &shared_title, "Key Points");
-            let mut key = Page::new(lang, &format!("Key Points: {title}"), Some("bodymatter"));
+            let key_file: Arc<str> = file_of(&loc.key[i]).into();
+            let mut bg_place = Place::new(Prefix('b', i), &key_file, &head.title, "Background");
+            let mut key_place = Place::new(Prefix('k', i), &key_file, &head.title, "Key Points");
+            let mut key = Page::new(
+                lang,
+                &format!("Key Points: {}", head.plain),
+                Some("bodymatter"),
+            );
             if let Some(label) = opens_group[i] {
                 key.push(&subject_heading(label, &mut false));
             }
-            let _ = write!(
-                key,
-                "<section class=\"entry\" id=\"k-{id}\">\n{kicker}\n<h3>{title_html}</h3>\n{background}{points}{also}</section>\n",
-                id = b.id,
-                kicker = kicker(b, false),
-                title_html = title_html(b),
-                background = background_box(b, &mut bg_place),
-                points = points(&b.key_points, &mut key_place),
-                also = see_also(&others(&loc, i, Part::Key)),
-            );
-            let key = plain_doc(key_file, &key.finish());
-            let (way, way_place) = match &loc.way[i] {
-                Some(href) => {
-                    let mut place = Place::new(format!("f{i}"), file_of(href), &shared_title, "Way Forward");
-                    let html = format!(
-                        "<section class=\"entry\" id=\"f-{id}\">\n{kicker}\n<h3>{title}</h3>\n{points}{also}</section>\n",
-                        id = b.id,
-                        kicker = kicker(b, false),
-                        title = title_html(b),
-                        points = points(&b.way_forward, &mut place),
-                        also = see_also(&others(&loc, i, Part::Way)),
-                    );
+            let out = key.buf();
+            entry_head('k', b, &kicker, &head.html, out);
+            background_box_into(b, &mut bg_place, out);
+            points_into(&b.key_points, &mut key_place, out);
+            see_also_into(others(&loc, i, Part::Key), out);
+            out.push_str("</section>\n");
+            let key = plain_doc(&key_file, &key.finish());
+
+            let (way, way_place) = match &way_file[i] {
+                Some(file) => {
+                    let mut place = Place::new(Prefix('f', i), file, &head.title, "Way Forward");
+                    let mut html = String::with_capacity(ENTRY_BYTES);
+                    entry_head('f', b, &kicker, &head.html, &mut html);
+                    points_into(&b.way_forward, &mut place, &mut html);
+                    see_also_into(others(&loc, i, Part::Way), &mut html);
+                    html.push_str("</section>\n");
+                    html.shrink_to_fit();
                     (Some(html), Some(place))
                 }
                 None => (None, None),
@@ -278,9 +331,9 @@ fn theme(
         0,
         "Why in News",
         "What happened, brief by brief: the news that puts each topic in the syllabus.",
-        sorted,
+        headings,
         groups,
-        &loc.why,
+        |i| &loc.why[i],
         (0..n).collect(),
         lang,
     ));
@@ -293,9 +346,9 @@ fn theme(
         1,
         "Key Points",
         "The facts to revise, with background notes in boxes.",
-        sorted,
+        headings,
         groups,
-        &loc.key,
+        |i| &loc.key[i],
         (0..n).collect(),
         lang,
     ));
@@ -307,18 +360,13 @@ fn theme(
 
     // Part III: Way Forward, for the briefs that have one.
     let with_way: Vec<usize> = (0..n).filter(|&i| loc.way[i].is_some()).collect();
-    let way_hrefs: Vec<String> = loc
-        .way
-        .iter()
-        .map(|w| w.clone().unwrap_or_default())
-        .collect();
     docs.push(part_divider(
         2,
         "Way Forward",
         "What should happen next: the material for the last paragraph of a Mains answer.",
-        sorted,
+        headings,
         groups,
-        &way_hrefs,
+        |i| loc.way[i].as_deref().unwrap_or_default(),
         with_way,
         lang,
     ));
@@ -335,21 +383,17 @@ enum Part {
     Way,
 }
 
-/// The links from one of a brief's entries to its other two.
-fn others(loc: &Locator, i: usize, from: Part) -> Vec<(&'static str, String)> {
-    let mut links = Vec::new();
-    if from != Part::Why {
-        links.push(("Why in News", loc.why[i].clone()));
-    }
-    if from != Part::Key {
-        links.push(("Key Points", loc.key[i].clone()));
-    }
-    if from != Part::Way
-        && let Some(way) = &loc.way[i]
-    {
-        links.push(("Way Forward", way.clone()));
-    }
-    links
+/// The links `(label, href)` from one of a brief's entries to its other
+/// two (or one, without a Way Forward).
+fn others(loc: &Locator, i: usize, from: Part) -> impl Iterator<Item = (&'static str, &str)> {
+    [
+        (Part::Why, "Why in News", Some(loc.why[i].as_str())),
+        (Part::Key, "Key Points", Some(loc.key[i].as_str())),
+        (Part::Way, "Way Forward", loc.way[i].as_deref()),
+    ]
+    .into_iter()
+    .filter(move |&(part, _, _)| part != from)
+    .filter_map(|(_, label, href)| Some((label, href?)))
 }
 
 /// The subject headings of a part's shared files, one per file given by its
@@ -400,13 +444,13 @@ fn subject_heading(label: &str, seen: &mut bool) -> String {
 
 /// A part's opening page, with the navigation entry listing its briefs.
 #[allow(clippy::too_many_arguments)]
-fn part_divider(
+fn part_divider<'h>(
     part: usize,
     title: &str,
     intro: &str,
-    sorted: &[&Brief],
+    headings: &[Heading],
     groups: &[Group],
-    hrefs: &[String],
+    href: impl Fn(usize) -> &'h str,
     members: Vec<usize>,
     lang: &str,
 ) -> Doc {
@@ -431,7 +475,7 @@ fn part_divider(
                 let _ = writeln!(
                     body,
                     "<li><a href=\"{}\">{}</a> ({} {})</li>",
-                    esc(&hrefs[first]),
+                    esc(href(first)),
                     esc(&g.label),
                     in_group.len(),
                     if in_group.len() == 1 {
@@ -447,7 +491,7 @@ fn part_divider(
     body.push_str("</section>");
     let children = members
         .iter()
-        .map(|&i| (plain(&sorted[i].title), hrefs[i].clone()))
+        .map(|&i| (headings[i].plain.clone(), href(i).to_owned()))
         .collect();
     let toc = TocEntry {
         title: title.to_owned(),
@@ -488,6 +532,7 @@ pub(crate) fn plain_doc(file: &str, xhtml: &str) -> Doc {
 /// sections; for subject and month, a divider page opens each group.
 fn chapters(
     sorted: &[&Brief],
+    headings: &[Heading],
     groups: &[Group],
     by: GroupBy,
     lang: &str,
@@ -517,48 +562,51 @@ fn chapters(
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
-            let f = file(b);
-            let title = plain(&b.title);
-            let shared_title = Title::new(&title);
+            let f: Arc<str> = file(b).into();
+            let head = &headings[i];
             let mut places = vec![
-                Place::new(format!("w{i}"), &f, &shared_title, "Why in News"),
-                Place::new(format!("b{i}"), &f, &shared_title, "Background"),
-                Place::new(format!("k{i}"), &f, &shared_title, "Key Points"),
+                Place::new(Prefix('w', i), &f, &head.title, "Why in News"),
+                Place::new(Prefix('b', i), &f, &head.title, "Background"),
+                Place::new(Prefix('k', i), &f, &head.title, "Key Points"),
             ];
-            let mut body = Page::new(lang, &title, Some("bodymatter"));
+            let mut page = Page::new(lang, &head.plain, Some("bodymatter"));
+            let body = page.buf();
             let _ = write!(
                 body,
-                "<section class=\"entry\" id=\"b-{id}\">\n{kicker}\n<{h}>{title_html}</{h}>\n{source}",
+                "<section class=\"entry\" id=\"b-{id}\">\n{kicker}\n<{h}>{title_html}</{h}>\n",
                 id = b.id,
                 kicker = kicker(b, by != GroupBy::Subject),
-                title_html = title_html(b),
-                source = source_line(b),
+                title_html = head.html,
             );
+            source_line_into(b, body);
             let _ = write!(
                 body,
-                "<section id=\"w-{}\">\n<{hs}>Why in News</{hs}>\n{}\n</section>\n",
-                b.id,
-                places[0].render(&b.why_in_news, true)
+                "<section id=\"w-{}\">\n<{hs}>Why in News</{hs}>\n",
+                b.id
             );
-            body.push(&background_box(b, &mut places[1]));
+            places[0].render_into(&b.why_in_news, true, body);
+            body.push_str("\n</section>\n");
+            background_box_into(b, &mut places[1], body);
             let _ = write!(
                 body,
-                "<section id=\"k-{}\">\n<{hs}>Key Points</{hs}>\n{}</section>\n",
-                b.id,
-                points(&b.key_points, &mut places[2])
+                "<section id=\"k-{}\">\n<{hs}>Key Points</{hs}>\n",
+                b.id
             );
+            points_into(&b.key_points, &mut places[2], body);
+            body.push_str("</section>\n");
             if !b.way_forward.is_empty() {
-                let mut place = Place::new(format!("f{i}"), &f, &shared_title, "Way Forward");
+                let mut place = Place::new(Prefix('f', i), &f, &head.title, "Way Forward");
                 let _ = write!(
                     body,
-                    "<section id=\"f-{}\">\n<{hs}>Way Forward</{hs}>\n{}</section>\n",
-                    b.id,
-                    points(&b.way_forward, &mut place)
+                    "<section id=\"f-{}\">\n<{hs}>Way Forward</{hs}>\n",
+                    b.id
                 );
+                points_into(&b.way_forward, &mut place, body);
+                body.push_str("</section>\n");
                 places.push(place);
             }
-            body.push("</section>");
-            (Packed::new(&f, &body.finish()), places)
+            body.push_str("</section>");
+            (Packed::new(&f, &page.finish()), places)
         })
         .collect();
 
@@ -577,11 +625,12 @@ fn chapters(
                 gi,
                 &groups[gi],
                 sorted,
+                headings,
                 lang,
                 docs.is_empty(),
             ));
         }
-        let title = plain(&b.title);
+        let title = headings[i].plain.clone();
         let mut children = vec![
             ("Why in News".to_owned(), loc.why[i].clone()),
             ("Key Points".to_owned(), loc.key[i].clone()),
@@ -606,23 +655,31 @@ fn chapters(
 }
 
 /// The page opening a subject or a month, listing its briefs.
-fn group_divider(gi: usize, g: &Group, sorted: &[&Brief], lang: &str, first: bool) -> Doc {
+fn group_divider(
+    gi: usize,
+    g: &Group,
+    sorted: &[&Brief],
+    headings: &[Heading],
+    lang: &str,
+    first: bool,
+) -> Doc {
     let file = format!("group-{:03}.xhtml", gi + 1);
     let mut body = format!(
         "<section epub:type=\"chapter\">\n<h1>{}</h1>\n<ul class=\"plain\">\n",
         esc(&g.label)
     );
     let mut children = Vec::new();
-    for b in &sorted[g.range.clone()] {
+    for i in g.range.clone() {
+        let b = sorted[i];
         let href = format!("brief-{}.xhtml", b.id);
         let _ = writeln!(
             body,
             "<li><a href=\"{}\">{}</a> <span class=\"meta\">({})</span></li>",
             esc(&href),
-            title_html(b),
+            headings[i].html,
             esc(&super::xhtml::long_date(b.date))
         );
-        children.push((plain(&b.title), href));
+        children.push((headings[i].plain.clone(), href));
     }
     body.push_str("</ul>\n</section>");
     let toc = TocEntry {

@@ -50,11 +50,13 @@ pub fn write(briefs: &[Brief], options: &EpubOptions, out: &mut dyn Write) -> Re
     let lang = options.language.as_str();
     let sorted = layout::order(briefs, options.group_by);
     let groups = layout::groups(&sorted, options.group_by);
+    let headings = layout::headings(&sorted);
 
     let mut glossary = glossary::Glossary::default();
     let mut images = xhtml::Images::default();
     let (body, locator) = layout::body(
         &sorted,
+        &headings,
         &groups,
         options.group_by,
         lang,
@@ -63,6 +65,7 @@ pub fn write(briefs: &[Brief], options: &EpubOptions, out: &mut dyn Write) -> Re
     );
     let test = selftest::build(
         &sorted,
+        &headings,
         &groups,
         &locator,
         options.term_questions,

@@ -29,6 +29,7 @@ use super::layout::{Doc, Landmark};
 use super::xhtml::{esc, xml_clean};
 use crate::export::zip_entry;
 use anyhow::{Context as _, Result, bail};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{Cursor, Write};
@@ -310,7 +311,7 @@ fn generator() -> String {
 
 /// The navigation title epub-builder shows for a document: its TOC title,
 /// control characters removed.
-fn toc_title(doc: &Doc) -> String {
+fn toc_title(doc: &Doc) -> Cow<'_, str> {
     doc.toc
         .as_ref()
         .map(|t| xml_clean(&t.title))
@@ -486,9 +487,8 @@ fn ncx(docs: &[Doc], meta: &Meta) -> String {
             o,
             "\n{indent}<navPoint playOrder=\"{order}\" id=\"navPoint-{order}\">\n{indent}  <navLabel>\n{indent}   <text>"
         );
-        let mut escaped = String::with_capacity(title.len());
-        text_esc(title, &mut escaped);
-        o.push_str(escaped.trim());
+        // Escaping leaves the ends' whitespace as it is: trim first.
+        text_esc(title.trim(), o);
         let _ = write!(
             o,
             "</text>\n{indent}  </navLabel>\n{indent}  <content src=\""

@@ -6,14 +6,14 @@
 //! for exactly what the booklet highlighted. A sentence that is little more
 //! than the term itself is skipped: a blank with no context tests nothing.
 
-use super::glossary::{Glossary, Place, Title};
-use super::layout::{CHUNK, Doc, Group, Locator, TocEntry, plain_doc};
-use super::xhtml::{Page, document, esc, plain, title_html};
+use super::glossary::{Glossary, Place, Prefix};
+use super::layout::{CHUNK, Doc, Group, Heading, Locator, TocEntry, plain_doc};
+use super::xhtml::{Page, document, esc, esc_into};
 use crate::brief::{Brief, Fact, Section, Text};
 use crate::markup::{Flavor, KeyTerm};
 use rayon::prelude::*;
-use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Context a blank needs around it, in characters.
 const MIN_CONTEXT: usize = 15;
@@ -42,7 +42,12 @@ fn blanks(b: &Brief, per_brief: usize) -> Vec<Item<'_>> {
     if per_brief == 0 {
         return items;
     }
-    let mut asked: HashSet<String> = HashSet::new();
+    // A term already asked is one of the few items so far.
+    let asked = |items: &[Item], key: &str| {
+        items
+            .iter()
+            .any(|item| matches!(item, Item::Blank { term, .. } if term.key == key))
+    };
     b.walk_points(|section, _, p| {
         if items.len() >= per_brief {
             return;
@@ -52,13 +57,12 @@ fn blanks(b: &Brief, per_brief: usize) -> Vec<Item<'_>> {
         let context = text.source().chars().count();
         let term =
             text.markup.key_terms().into_iter().find(|t| {
-                !asked.contains(&t.key) && context >= t.text.chars().count() + MIN_CONTEXT
+                !asked(&items, &t.key) && context >= t.text.chars().count() + MIN_CONTEXT
             });
         if let Some(term) = term {
-            asked.insert(term.key.clone());
             items.push(Item::Blank {
                 text,
-                term: term.clone(),
+                term,
                 section,
             });
         }
@@ -67,86 +71,108 @@ fn blanks(b: &Brief, per_brief: usize) -> Vec<Item<'_>> {
 }
 
 /// A text with every occurrence of `key` blanked out; other terms stay bold.
+#[cfg(test)]
 fn blanked(text: &Text, key: &str) -> String {
-    text.markup
-        .render(Flavor::Xhtml, false, &mut |term, inner, out| match term {
+    let mut out = String::new();
+    blanked_into(text, key, &mut out);
+    out
+}
+
+/// [`blanked`], appending to `out`.
+fn blanked_into(text: &Text, key: &str, out: &mut String) {
+    let strong =
+        &mut |term: Option<crate::markup::TermRef>, inner: &str, out: &mut String| match term {
             Some(t) if t.key == key => out.push_str("<span class=\"blank\">________</span>"),
             _ => {
                 out.push_str("<strong>");
                 out.push_str(inner);
                 out.push_str("</strong>");
             }
-        })
+        };
+    text.markup.render_into(Flavor::Xhtml, false, strong, out);
 }
 
-/// A brief's questions and answers, rendered.
-struct Rendered {
-    questions: String,
-    answers: String,
+/// A question page and its answer page, being written.
+struct PagePair {
+    q: Page,
+    a: Page,
+    /// Their file names, shared by the places in them.
+    qf: Arc<str>,
+    af: Arc<str>,
+    /// The places rendered, in reading order.
     places: Vec<Place>,
 }
 
-/// Renders brief `i`'s items, numbered from `first`, for the question file
-/// `qf` and the answer file `af`.
+/// Writes brief `i`'s items, numbered from `first`, into `pages`.
 fn render(
-    b: &Brief,
     i: usize,
+    head: &Heading,
     items: &[Item],
     first: usize,
-    (qf, af): (&str, &str),
     loc: &Locator,
-) -> Rendered {
-    let title = plain(&b.title);
-    let shared_title = Title::new(&title);
-    let mut out = Rendered {
-        questions: format!("<h3>{}</h3>\n", title_html(b)),
-        answers: format!("<h3>{}</h3>\n", title_html(b)),
-        places: Vec::new(),
-    };
+    pages: &mut PagePair,
+) {
+    let PagePair {
+        q,
+        a,
+        qf,
+        af,
+        places,
+    } = pages;
+    let (q, a) = (q.buf(), a.buf());
+    for out in [&mut *q, &mut *a] {
+        out.push_str("<h3>");
+        out.push_str(&head.html);
+        out.push_str("</h3>\n");
+    }
     for (k, item) in items.iter().enumerate() {
         let number = first + k;
-        let (question, answer, read) = match item {
+        let _ = write!(
+            q,
+            "<div class=\"q\" id=\"q{number}\"><p><span class=\"qn\">{number}.</span> "
+        );
+        let _ = write!(
+            a,
+            "<div class=\"a\" id=\"a{number}\"><p><a class=\"qn\" href=\"{qf}#q{number}\">{number}.</a> "
+        );
+        let read = match item {
             Item::Fact(f) => {
-                let mut qp = Place::new(format!("q{number}"), qf, &shared_title, "Self-test");
-                let mut ap = Place::new(format!("a{number}"), af, &shared_title, "Answers");
-                let q = qp.render(&f.question, false);
-                let a = ap.render(&f.answer, false);
-                out.places.extend([qp, ap]);
-                (q, a, ("Key Points", loc.key[i].as_str()))
+                let mut qp = Place::new(Prefix('q', number), qf, &head.title, "Self-test");
+                let mut ap = Place::new(Prefix('a', number), af, &head.title, "Answers");
+                qp.render_into(&f.question, false, q);
+                ap.render_into(&f.answer, false, a);
+                places.extend([qp, ap]);
+                ("Key Points", loc.key[i].as_str())
             }
             Item::Blank {
                 text,
                 term,
                 section,
             } => {
-                let read = match (section, &loc.way[i]) {
+                blanked_into(text, &term.key, q);
+                a.push_str("<strong>");
+                esc_into(&term.text, a);
+                a.push_str("</strong>");
+                match (section, &loc.way[i]) {
                     (Section::WayForward, Some(way)) => ("Way Forward", way.as_str()),
                     (Section::Background, _) => ("Background", loc.key[i].as_str()),
                     _ => ("Key Points", loc.key[i].as_str()),
-                };
-                (
-                    blanked(text, &term.key),
-                    format!("<strong>{}</strong>", esc(&term.text)),
-                    read,
-                )
+                }
             }
         };
-        let _ = writeln!(
-            out.questions,
-            "<div class=\"q\" id=\"q{number}\"><p><span class=\"qn\">{number}.</span> {question} <a href=\"{af}#a{number}\">Answer</a></p></div>"
+        let _ = writeln!(q, " <a href=\"{af}#a{number}\">Answer</a></p></div>");
+        let _ = write!(
+            a,
+            "</p>\n<p class=\"from\">Back to <a href=\"{qf}#q{number}\">question {number}</a> · Revise: <a href=\""
         );
-        let _ = writeln!(
-            out.answers,
-            "<div class=\"a\" id=\"a{number}\"><p><a class=\"qn\" href=\"{qf}#q{number}\">{number}.</a> {answer}</p>\n<p class=\"from\">Back to <a href=\"{qf}#q{number}\">question {number}</a> · Revise: <a href=\"{}\">{}</a></p></div>",
-            esc(read.1),
-            read.0
-        );
+        esc_into(read.1, a);
+        let _ = writeln!(a, "\">{}</a></p></div>", read.0);
     }
-    out
 }
 
 pub(crate) fn build(
     sorted: &[&Brief],
+    headings: &[Heading],
     groups: &[Group],
     loc: &Locator,
     per_brief: usize,
@@ -206,23 +232,23 @@ pub(crate) fn build(
         .par_iter()
         .enumerate()
         .map(|(k, page)| {
-            let (qf, af) = (qfile(k + 1), afile(k + 1));
             let heading = format!("<h2 class=\"subject\">{}</h2>\n", esc(&page.label));
-            let mut q = Page::new(lang, &format!("Self-test: {}", page.label), None);
-            let mut a = Page::new(lang, &format!("Answers: {}", page.label), None);
-            q.push(&heading);
-            a.push(&heading);
-            let mut places = Vec::new();
+            let mut out = PagePair {
+                q: Page::new(lang, &format!("Self-test: {}", page.label), None),
+                a: Page::new(lang, &format!("Answers: {}", page.label), None),
+                qf: qfile(k + 1).into(),
+                af: afile(k + 1).into(),
+                places: Vec::new(),
+            };
+            out.q.push(&heading);
+            out.a.push(&heading);
             for &i in &page.briefs {
-                let r = render(sorted[i], i, &items[i], first[i], (&qf, &af), loc);
-                q.push(&r.questions);
-                a.push(&r.answers);
-                places.extend(r.places);
+                render(i, &headings[i], &items[i], first[i], loc, &mut out);
             }
             (
-                plain_doc(&qf, &q.finish()),
-                plain_doc(&af, &a.finish()),
-                places,
+                plain_doc(&out.qf, &out.q.finish()),
+                plain_doc(&out.af, &out.a.finish()),
+                out.places,
             )
         })
         .collect();

@@ -10,8 +10,8 @@ use super::glossary::Place;
 use crate::brief::Image;
 use crate::brief::{Brief, Point, Text};
 use crate::markup::{self, Flavor};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use time::Date;
 use time::macros::format_description;
@@ -22,6 +22,11 @@ pub(crate) fn esc(s: &str) -> String {
     markup::escape(s, Flavor::Xhtml)
 }
 
+/// [`esc`], appending to `out`.
+pub(crate) fn esc_into(s: &str, out: &mut String) {
+    markup::escape_into(s, Flavor::Xhtml, out);
+}
+
 /// A text as one plain line (markup removed, whitespace collapsed), for
 /// `<title>`, the navigation and the cover.
 pub(crate) fn plain(text: &Text) -> String {
@@ -30,15 +35,26 @@ pub(crate) fn plain(text: &Text) -> String {
 
 /// Whitespace collapsed to single spaces.
 pub(crate) fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Drops the characters XML 1.0 forbids. For strings handed to epub-builder,
 /// which escapes `&`, `<`, `>` but does not filter control characters.
-pub(crate) fn xml_clean(s: &str) -> String {
-    s.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}'))
-        .collect()
+/// Borrowed when there is nothing to drop, as for nearly every string.
+pub(crate) fn xml_clean(s: &str) -> Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}');
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| allowed(c)).collect())
+    }
 }
 
 /// `7 October 2020`.
@@ -71,26 +87,38 @@ pub(crate) struct Page(String);
 
 impl Page {
     pub fn new(lang: &str, title: &str, body_type: Option<&str>) -> Page {
-        let lang = esc(lang);
-        let title = esc(title);
-        let body_attr = body_type
-            .map(|t| format!(" epub:type=\"{t}\""))
-            .unwrap_or_default();
-        Page(format!(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        // Most documents are several kilobytes: start with room for that.
+        let mut page = String::with_capacity(8192);
+        page.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
 <!DOCTYPE html>\n\
-<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\">\n\
-<head>\n\
-<meta charset=\"utf-8\"/>\n\
-<title>{title}</title>\n\
-<link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n\
-</head>\n\
-<body{body_attr}>\n"
-        ))
+<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"");
+        esc_into(lang, &mut page);
+        page.push_str("\" lang=\"");
+        esc_into(lang, &mut page);
+        page.push_str("\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
+        esc_into(title, &mut page);
+        page.push_str("</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n</head>\n<body");
+        if let Some(t) = body_type {
+            page.push_str(" epub:type=\"");
+            page.push_str(t);
+            page.push('"');
+        }
+        page.push_str(">\n");
+        Page(page)
     }
 
     pub fn push(&mut self, html: &str) {
         self.0.push_str(html);
+    }
+
+    /// Appends plain text, escaped.
+    pub fn push_escaped(&mut self, text: &str) {
+        esc_into(text, &mut self.0);
+    }
+
+    /// The document so far, to append to.
+    pub fn buf(&mut self) -> &mut String {
+        &mut self.0
     }
 
     /// Bytes written so far.
@@ -130,14 +158,13 @@ impl Images {
     }
 }
 
-/// A point list as nested `<ul>`s, to any depth.
-pub(crate) fn points(points: &[Point], place: &mut Place) -> String {
-    let mut out = String::from("<ul class=\"points\">\n");
+/// A point list as nested `<ul>`s, to any depth, appended to `out`.
+pub(crate) fn points_into(points: &[Point], place: &mut Place, out: &mut String) {
+    out.push_str("<ul class=\"points\">\n");
     for p in points {
-        point(p, place, &mut out);
+        point(p, place, out);
     }
     out.push_str("</ul>\n");
-    out
 }
 
 fn point(p: &Point, place: &mut Place, out: &mut String) {
@@ -145,28 +172,32 @@ fn point(p: &Point, place: &mut Place, out: &mut String) {
     match (&p.heading, &p.text) {
         // A heading is a lead line; its text, if any, a paragraph under it.
         (Some(h), text) => {
-            let _ = write!(out, "<p class=\"lead\">{}</p>", place.render(h, false));
+            out.push_str("<p class=\"lead\">");
+            place.render_into(h, false, out);
+            out.push_str("</p>");
             if let Some(t) = text {
-                let _ = write!(out, "<p>{}</p>", place.render(t, false));
+                out.push_str("<p>");
+                place.render_into(t, false, out);
+                out.push_str("</p>");
             }
         }
-        (None, Some(t)) => out.push_str(&place.render(t, false)),
+        (None, Some(t)) => place.render_into(t, false, out),
         (None, None) => {}
     }
     if let Some(image) = &p.image {
-        let _ = write!(
-            out,
-            "<figure><img src=\"images/{}\" alt=\"{}\"/></figure>",
-            esc(&image.file_name()),
-            esc(&one_line(&image.alt))
-        );
+        let name = image.file_name();
+        out.push_str("<figure><img src=\"images/");
+        esc_into(&name, out);
+        out.push_str("\" alt=\"");
+        esc_into(&one_line(&image.alt), out);
+        out.push_str("\"/></figure>");
         place
             .images
-            .push((image.file_name(), image.path.clone(), image.media_type()));
+            .push((name, image.path.clone(), image.media_type()));
     }
     if !p.points.is_empty() {
         out.push('\n');
-        out.push_str(&points(&p.points, place));
+        points_into(&p.points, place, out);
     }
     out.push_str("</li>\n");
 }
@@ -174,15 +205,14 @@ fn point(p: &Point, place: &mut Place, out: &mut String) {
 /// The line above a brief's title: `Economy · 7 October 2020`, or just the
 /// date where a subject heading already says the subject.
 pub(crate) fn kicker(b: &Brief, with_subject: bool) -> String {
+    let mut out = String::from("<p class=\"kicker\">");
     if with_subject {
-        format!(
-            "<p class=\"kicker\">{} · {}</p>",
-            esc(&b.subject),
-            esc(&long_date(b.date))
-        )
-    } else {
-        format!("<p class=\"kicker\">{}</p>", esc(&long_date(b.date)))
+        esc_into(&b.subject, &mut out);
+        out.push_str(" · ");
     }
+    esc_into(&long_date(b.date), &mut out);
+    out.push_str("</p>");
+    out
 }
 
 /// The brief's title as inline XHTML (it may hold `<sup>` and the like).
@@ -190,49 +220,72 @@ pub(crate) fn title_html(b: &Brief) -> String {
     b.title.markup.to_inline_html(Flavor::Xhtml)
 }
 
-/// `Source: The Hindu` with a link when the brief has a URL; empty if none.
-pub(crate) fn source_line(b: &Brief) -> String {
+/// `Source: The Hindu` with a link when the brief has a URL, appended to
+/// `out`; nothing if none.
+pub(crate) fn source_line_into(b: &Brief, out: &mut String) {
     let Some(source) = &b.source else {
-        return String::new();
+        return;
     };
-    let name = source.name.as_deref().map(esc);
-    let shown = match (&source.url, name) {
-        (Some(url), Some(name)) => format!("<a href=\"{}\">{name}</a>", esc(url)),
-        (Some(url), None) => format!("<a href=\"{0}\">{0}</a>", esc(url)),
-        (None, Some(name)) => name,
-        (None, None) => return String::new(),
-    };
-    format!("<p class=\"meta\">Source: {shown}</p>\n")
+    let (url, name) = (source.url.as_deref(), source.name.as_deref());
+    if url.is_none() && name.is_none() {
+        return;
+    }
+    out.push_str("<p class=\"meta\">Source: ");
+    match (url, name) {
+        (Some(url), name) => {
+            out.push_str("<a href=\"");
+            esc_into(url, out);
+            out.push_str("\">");
+            esc_into(name.unwrap_or(url), out);
+            out.push_str("</a>");
+        }
+        (None, Some(name)) => esc_into(name, out),
+        (None, None) => unreachable!("checked above"),
+    }
+    out.push_str("</p>\n");
 }
 
-/// The background notes of a brief as a ruled box, or nothing.
-pub(crate) fn background_box(b: &Brief, place: &mut Place) -> String {
+/// The background notes of a brief as a ruled box, appended to `out`; or
+/// nothing.
+pub(crate) fn background_box_into(b: &Brief, place: &mut Place, out: &mut String) {
     if b.background.is_empty() {
-        return String::new();
+        return;
     }
-    format!(
-        "<div class=\"box\">\n<p class=\"box-title\">Background</p>\n{}</div>\n",
-        points(&b.background, place)
-    )
+    out.push_str("<div class=\"box\">\n<p class=\"box-title\">Background</p>\n");
+    points_into(&b.background, place, out);
+    out.push_str("</div>\n");
 }
 
-/// `See also: Key Points · Way Forward`, linking a brief's other entries.
-pub(crate) fn see_also(links: &[(&str, String)]) -> String {
-    if links.is_empty() {
-        return String::new();
+/// `See also: Key Points · Way Forward`, linking a brief's other entries
+/// (`(label, href)`), appended to `out`; nothing if there are none.
+pub(crate) fn see_also_into<'a, 'b>(
+    links: impl IntoIterator<Item = (&'a str, &'b str)>,
+    out: &mut String,
+) {
+    let mut any = false;
+    for (label, href) in links {
+        out.push_str(if any {
+            " · "
+        } else {
+            "<p class=\"xref\">See also: "
+        });
+        any = true;
+        out.push_str("<a href=\"");
+        esc_into(href, out);
+        out.push_str("\">");
+        esc_into(label, out);
+        out.push_str("</a>");
     }
-    let parts: Vec<String> = links
-        .iter()
-        .map(|(label, href)| format!("<a href=\"{}\">{}</a>", esc(href), esc(label)))
-        .collect();
-    format!("<p class=\"xref\">See also: {}</p>\n", parts.join(" · "))
+    if any {
+        out.push_str("</p>\n");
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnostic::Pos;
-    use crate::epub::glossary::Title;
+    use crate::epub::glossary::{Prefix, Title};
 
     fn text(s: &str) -> Text {
         Text::parse(s.into(), Pos::default()).0
@@ -251,12 +304,18 @@ mod tests {
 
     #[test]
     fn nested_points_become_nested_lists_with_labels_kept_bold() {
-        let mut place = Place::new("k1".into(), "f.xhtml", &Title::new("T"), "Key Points");
+        let mut place = Place::new(
+            Prefix('k', 1),
+            &"f.xhtml".into(),
+            &Title::new("T"),
+            "Key Points",
+        );
         let list = vec![item(
             "**Significance:** it helps **5G**",
             vec![item("deeper <script>", vec![item("deepest", vec![])])],
         )];
-        let html = points(&list, &mut place);
+        let mut html = String::new();
+        points_into(&list, &mut place, &mut html);
         assert_eq!(html.matches("<ul").count(), 3, "{html}");
         assert!(html.contains("<strong>Significance:</strong>"), "{html}");
         assert!(
@@ -293,5 +352,6 @@ mod tests {
     #[test]
     fn xml_clean_drops_control_characters() {
         assert_eq!(xml_clean("a\u{0}b\u{1b}c\td"), "abc\td");
+        assert!(matches!(xml_clean("a & b"), Cow::Borrowed("a & b")));
     }
 }
