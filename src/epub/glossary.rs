@@ -13,6 +13,7 @@
 //! shared with the other places of the same file and brief; the glossary's
 //! texts in one buffer and its links in one list.
 
+use super::package::Packed;
 use super::xhtml::{Page, esc};
 use crate::brief::Text;
 use crate::markup::{Flavor, TermRef};
@@ -288,8 +289,11 @@ pub(crate) struct LetterPage {
     /// A human label for the navigation: `A`, `A (continued)`, or `Numbers
     /// and symbols`.
     pub label: String,
-    /// The whole content document.
-    pub xhtml: String,
+    /// The whole content document, compressed as soon as it was written
+    /// (a large booklet's glossary runs to megabytes), under a provisional
+    /// name: a page's file name depends on how many pages the initials
+    /// before it took ([`Packed::renamed`]).
+    pub content: Packed,
 }
 
 /// A glossary page grows to about this many bytes before the next one
@@ -422,9 +426,14 @@ impl Glossary {
         lang: &str,
     ) -> Vec<LetterPage> {
         let bucket = &run[0].bucket;
-        let mut pages: Vec<(String, Page)> = Vec::new();
+        let mut pages = Vec::new();
+        let mut open: Option<(String, Page)> = None;
         for term in run {
-            if pages.last().is_none_or(|(_, p)| p.len() >= PAGE_BYTES) {
+            if open.as_ref().is_none_or(|(_, p)| p.len() >= PAGE_BYTES) {
+                pages.extend(
+                    open.take()
+                        .map(|(label, page)| letter_page(bucket, label, page)),
+                );
                 let label = if pages.is_empty() {
                     bucket.label()
                 } else {
@@ -434,9 +443,9 @@ impl Glossary {
                 page.push("<section epub:type=\"glossary\">\n<h2>");
                 page.push_escaped(&label);
                 page.push("</h2>\n<dl class=\"glossary\">\n");
-                pages.push((label, page));
+                open = Some((label, page));
             }
-            let page = &mut pages.last_mut().expect("a page").1;
+            let page = &mut open.as_mut().expect("a page").1;
             page.push("<dt>");
             page.push_escaped(self.text(term.entry));
             page.push("</dt>\n<dd>");
@@ -456,17 +465,18 @@ impl Glossary {
             }
             page.push("</dd>\n");
         }
+        pages.extend(open.map(|(label, page)| letter_page(bucket, label, page)));
         pages
-            .into_iter()
-            .map(|(label, mut page)| {
-                page.push("</dl>\n</section>");
-                LetterPage {
-                    letter: bucket.letter(),
-                    label,
-                    xhtml: page.finish(),
-                }
-            })
-            .collect()
+    }
+}
+
+/// Ends a glossary page and compresses it.
+fn letter_page(bucket: &Bucket, label: String, mut page: Page) -> LetterPage {
+    page.push("</dl>\n</section>");
+    LetterPage {
+        letter: bucket.letter(),
+        label,
+        content: Packed::new("glossary.xhtml", &page.finish()),
     }
 }
 
@@ -556,16 +566,16 @@ mod tests {
         let letters: Vec<&str> = pages.iter().map(|p| p.letter.as_str()).collect();
         assert_eq!(letters, ["#", "Q"]);
         assert!(
-            pages[1].xhtml.contains("<dt>Quad</dt>"),
+            pages[1].content.text().contains("<dt>Quad</dt>"),
             "{}",
-            pages[1].xhtml
+            pages[1].content.text()
         );
         assert!(
-            pages[1].xhtml.contains(
+            pages[1].content.text().contains(
                 "<a href=\"a.xhtml#k1-2\">Brief A</a> (Key Points); <a href=\"b.xhtml#w2-1\">Brief B</a> (Why in News)"
             ),
             "{}",
-            pages[1].xhtml
+            pages[1].content.text()
         );
     }
 
@@ -598,7 +608,11 @@ mod tests {
         g.add(p);
         let pages = g.pages("en");
         assert!(pages.len() > 1);
-        assert!(pages.iter().all(|p| p.xhtml.len() < PAGE_BYTES + 1000));
+        assert!(
+            pages
+                .iter()
+                .all(|p| p.content.text().len() < PAGE_BYTES + 1000)
+        );
         assert_eq!(pages[1].label, "A (continued)");
     }
 
@@ -620,7 +634,8 @@ mod tests {
         let order: Vec<String> = pages
             .iter()
             .flat_map(|p| {
-                p.xhtml
+                p.content
+                    .text()
                     .lines()
                     .filter_map(|l| l.strip_prefix("<dt>")?.strip_suffix("</dt>"))
                     .map(str::to_owned)
@@ -705,7 +720,7 @@ mod tests {
         );
         p.render(&text("**<script>x</script>**"), false);
         g.add(p);
-        let body = &g.pages("en")[0].xhtml;
+        let body = &g.pages("en")[0].content.text();
         assert!(!body.contains("<script"), "{body}");
         assert!(!body.contains("<b>"), "{body}");
     }

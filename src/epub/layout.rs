@@ -730,15 +730,17 @@ pub(crate) fn glossary_docs(glossary: &Glossary, lang: &str) -> Vec<Doc> {
         Some(toc),
         Some(Landmark::Glossary),
     )];
-    // The pages are compressed here, in parallel, rather than as they are
-    // written: a page's file name depends on how many pages the initials
-    // before it took.
-    docs.par_extend(
-        pages
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, p)| plain_doc(&file_of(i), &p.xhtml)),
-    );
+    // The pages were compressed as they were written; only now are their
+    // file names known.
+    docs.extend(pages.into_iter().enumerate().map(|(i, p)| {
+        let file = file_of(i);
+        Doc {
+            content: p.content.renamed(&file),
+            file,
+            toc: None,
+            landmark: None,
+        }
+    }));
     docs
 }
 

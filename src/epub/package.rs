@@ -82,6 +82,12 @@ impl Packed {
         Packed(zip_entry::one_entry_zip(name, bytes))
     }
 
+    /// The same document as the content file `file`: its deflated data is
+    /// kept, the zip headers are written again.
+    pub fn renamed(&self, file: &str) -> Packed {
+        Packed(zip_entry::renamed(&self.0, &format!("OEBPS/{file}")))
+    }
+
     /// The entry `name` as epub-builder wrote it: `mimetype` stored, anything
     /// else deflated at the zip crate's default level.
     fn as_epub_builder_did(name: &str, bytes: &[u8]) -> Packed {

@@ -138,6 +138,27 @@ pub fn one_entry_zip(name: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A one-entry zip made by [`one_entry_zip`], its entry renamed `name`:
+/// the deflated data is kept, the headers are written again.
+pub fn renamed(zip: &[u8], name: &str) -> Vec<u8> {
+    let field = |at: usize| u32::from_le_bytes(zip[at..at + 4].try_into().expect("4 bytes"));
+    let old_name_len = u16::from_le_bytes([zip[26], zip[27]]) as usize;
+    let info = EntryInfo {
+        name,
+        crc: field(14),
+        deflated_size: field(18),
+        size: field(22),
+    };
+    let start = 30 + old_name_len;
+    let deflated = &zip[start..start + info.deflated_size as usize];
+    let (header, directory) = (info.local_header(), info.directory());
+    let mut out = Vec::with_capacity(header.len() + deflated.len() + directory.len());
+    out.extend(header);
+    out.extend_from_slice(deflated);
+    out.extend(directory);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +187,19 @@ mod tests {
             let (name, back) = read_back(one_entry_zip("OEBPS/a.xhtml", &data));
             assert_eq!(name, "OEBPS/a.xhtml");
             assert!(back == data, "length {len}");
+        }
+    }
+
+    #[test]
+    fn a_renamed_entry_is_what_the_new_name_would_have_given() {
+        let data = text(20_000);
+        let zip = one_entry_zip("OEBPS/glossary.xhtml", &data);
+        for name in [
+            "OEBPS/glossary-001.xhtml",
+            "x",
+            "OEBPS/a-much-longer-name-than-before.xhtml",
+        ] {
+            assert_eq!(renamed(&zip, name), one_entry_zip(name, &data));
         }
     }
 
