@@ -7,9 +7,9 @@
 //! wrong shapes, missing fields) instead of stopping at the first one.
 
 use crate::diagnostic::Pos;
-use crate::limits;
+use crate::limits::{self, MAX_DOCUMENTS_PER_FILE, MAX_FILE_BYTES, yaml::Limit};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{DuplicateKeyPolicy, Location, Options, Spanned};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options, Spanned};
 use std::fmt;
 
 /// A YAML node with the place where it starts.
@@ -68,14 +68,37 @@ pub fn parse_stream(text: &str) -> Result<Vec<Node>, ParseError> {
 
 fn options() -> Options {
     let mut o = Options::default();
-    o.budget = Some(limits::yaml_budget());
-    o.alias_limits = limits::alias_limits();
+    o.budget = Some(budget());
+    o.alias_limits.max_total_replayed_events = limits::yaml::MAX_ALIAS_EXPANSION_EVENTS;
+    o.alias_limits.max_replay_stack_depth = 16;
     // Duplicate keys are reported by the converter, with both places.
     o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
     // `yes`, `no`, `on`, `off` are words in a brief, not booleans.
     o.strict_booleans = true;
     o.with_snippet = false;
     o
+}
+
+/// The limits of `limits::yaml`, including those left at serde-saphyr's defaults.
+fn budget() -> Budget {
+    use limits::yaml::*;
+    let mut b = Budget::default();
+    b.max_reader_input_bytes = Some(MAX_FILE_BYTES as usize);
+    b.max_depth = MAX_DEPTH;
+    b.flow_nesting_limit = MAX_DEPTH;
+    b.max_documents = MAX_DOCUMENTS_PER_FILE;
+    b.max_nodes = MAX_NODES;
+    b.max_events = MAX_EVENTS;
+    b.max_aliases = MAX_ALIASES;
+    b.max_anchors = MAX_ANCHORS;
+    b.max_total_scalar_bytes = MAX_SCALAR_BYTES;
+    b.max_merge_keys = MAX_MERGE_KEYS;
+    b.max_recorded_anchor_events = MAX_ANCHOR_COPIES;
+    b.max_recorded_anchor_bytes = MAX_ANCHOR_COPY_BYTES;
+    b.alias_anchor_min_aliases = ALIAS_RATIO_FROM;
+    b.alias_anchor_ratio_multiplier = MAX_ALIASES_PER_ANCHOR;
+    b.simple_key_max_lookahead = MAX_SIMPLE_KEY_CHARS;
+    b
 }
 
 fn parse_error(e: &serde_saphyr::Error) -> ParseError {
@@ -97,12 +120,26 @@ fn parse_error(e: &serde_saphyr::Error) -> ParseError {
 fn tidy_message(message: &str) -> String {
     if let Some(rest) = message.split("budget breached: ").nth(1) {
         let what = rest.split([' ', '{', '(']).next().unwrap_or(rest);
-        return too_large(limits::describe_breach(what));
+        return too_large(describe_breach(what));
     }
     if message.contains("replayed_events") || message.contains("replay_stack") {
-        return too_large("100,000 alias expansions");
+        return too_large(Limit::AliasExpansions.describe());
     }
     message.to_owned()
+}
+
+/// Names a breached budget field in words.
+fn describe_breach(kind: &str) -> &'static str {
+    match kind {
+        "Events" => Limit::Events.describe(),
+        "Aliases" => Limit::Aliases.describe(),
+        "Anchors" => Limit::Anchors.describe(),
+        "Depth" => Limit::Depth.describe(),
+        "Documents" => Limit::Documents.describe(),
+        "Nodes" => Limit::Nodes.describe(),
+        "ScalarBytes" => Limit::ScalarBytes.describe(),
+        _ => "an internal parser limit",
+    }
 }
 
 fn too_large(limit: &str) -> String {
