@@ -339,7 +339,7 @@ fn int_fingerprint(value: &str) -> Option<Fingerprint> {
     })
 }
 
-// Numbers, as serde-saphyr's `parse_scalars.rs` reads them.
+// Numbers, read as serde-saphyr reads them.
 
 fn trim(s: &str) -> &str {
     s.trim_matches([' ', '\t', '\r', '\n'])

@@ -64,6 +64,40 @@ fn deep_flow_nesting_is_refused_quickly() {
     assert_eq!(err.pos.line, 1);
 }
 
+#[test]
+fn limits_are_named_in_words() {
+    let deep: String = (0..50).map(|i| format!("{}-\n", "  ".repeat(i))).collect();
+    let err = parse_stream(&deep).unwrap_err();
+    assert_eq!((err.pos.line, err.pos.col), (49, 97));
+    assert!(
+        err.message
+            .contains("too large or too deeply nested (limit reached: 48 levels of nesting)"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn an_alias_is_a_copy_placed_at_the_alias() {
+    let docs = parse_stream("a: &x [1]\nb: *x\n").unwrap();
+    let m = map(&docs[0]);
+    assert_eq!((m[1].1.pos.line, m[1].1.pos.col), (2, 4));
+    let Value::Seq(items) = &m[1].1.value else {
+        panic!()
+    };
+    // Where the copy's number is "written": at the alias, as the old loader read it.
+    assert_eq!(items[0].value, Value::Other("*x".into()));
+}
+
+#[test]
+fn merge_keys_add_the_keys_a_mapping_lacks() {
+    let docs = parse_stream("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n").unwrap();
+    let c = map(&map(&docs[0])[1].1);
+    let keys: Vec<&str> = c.iter().map(|(k, _)| k.name.as_str()).collect();
+    assert_eq!(keys, ["y", "x"]);
+    assert_eq!(c[0].1.value, Value::Other("3".into()));
+}
+
 // Differential tests: the builder against the serde-saphyr implementation.
 
 /// Both implementations agree on `text`: the same tree, or an error at the
