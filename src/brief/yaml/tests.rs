@@ -599,8 +599,8 @@ fn limits_are_reported_as_before() {
     }
 }
 
-/// A million nodes take seconds through both implementations in a debug
-/// build: `cargo test --release -- --ignored` runs this.
+/// A million nodes take half a minute through both implementations in a
+/// debug build, so this one only runs on request: `cargo test -- --ignored`.
 #[test]
 #[ignore]
 fn the_node_limit_is_reported_as_before() {
