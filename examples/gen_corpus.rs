@@ -176,6 +176,30 @@ fn run(opts: &Options) -> io::Result<Stats> {
     })
 }
 
+/// Briefs `first..first + count` of the corpus for `seed`, `facts` and `depth`, as one YAML
+/// stream: for tests that include this file as a module (`src/brief/yaml/tests.rs`).
+#[allow(dead_code)]
+pub fn briefs_yaml(seed: u64, facts: usize, depth: usize, first: usize, count: usize) -> String {
+    let opts = Options {
+        out: PathBuf::new(),
+        briefs: first + count,
+        per_file: count,
+        seed,
+        facts,
+        depth,
+        force: false,
+    };
+    let mut out = String::new();
+    for n in first..first + count {
+        if n > first {
+            out.push_str("---\n");
+        }
+        let brief = Composer::new(&opts, n, 5).brief();
+        emit_brief(&mut out, &brief).expect("formatting into a String cannot fail");
+    }
+    out
+}
+
 /// Writes output files by number, reusing one buffer; one per thread.
 struct FileWriter<'a> {
     opts: &'a Options,

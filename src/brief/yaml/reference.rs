@@ -1,63 +1,16 @@
-//! YAML → a position-carrying node tree.
-//!
-//! serde-saphyr parses under an explicit [`Budget`](crate::limits) and gives
-//! every node its line and column through [`Spanned`]. We deserialize into a
-//! generic [`Node`] tree rather than straight into the model so that the
-//! converter can report *every* problem of a file in one run (unknown keys,
-//! wrong shapes, missing fields) instead of stopping at the first one.
+//! The serde-saphyr implementation that `parse_stream` replaced, kept for the
+//! differential tests (`tests.rs`): every input must give the same tree, or an
+//! error at the same place, through both. Unchanged, but for its name.
 
+use super::{Key, Node, ParseError, Value};
 use crate::diagnostic::Pos;
-use crate::limits;
+use crate::limits::{self, MAX_DOCUMENTS_PER_FILE, MAX_FILE_BYTES, yaml::Limit};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{DuplicateKeyPolicy, Location, Options, Spanned};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options, Spanned};
 use std::fmt;
 
-/// A YAML node with the place where it starts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub pos: Pos,
-    pub value: Value,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Null,
-    /// A scalar that YAML typed as a string.
-    Str(String),
-    /// A scalar that YAML typed as a number or boolean, kept as written.
-    Other(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Key, Node)>),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Key {
-    pub name: String,
-    pub pos: Pos,
-}
-
-impl Value {
-    /// What the value is, for messages such as "expected a string, found a list".
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Value::Null => "nothing",
-            Value::Str(_) => "a string",
-            Value::Other(_) => "a number or boolean",
-            Value::Seq(_) => "a list",
-            Value::Map(_) => "a mapping",
-        }
-    }
-}
-
-/// A parse failure: where and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
-    pub pos: Pos,
-    pub message: String,
-}
-
 /// Parses every document of a YAML stream. `text` must not start with a BOM.
-pub fn parse_stream(text: &str) -> Result<Vec<Node>, ParseError> {
+pub(super) fn parse_stream(text: &str) -> Result<Vec<Node>, ParseError> {
     let mut docs: Vec<Node> =
         serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| parse_error(&e))?;
     for doc in &mut docs {
@@ -68,14 +21,37 @@ pub fn parse_stream(text: &str) -> Result<Vec<Node>, ParseError> {
 
 fn options() -> Options {
     let mut o = Options::default();
-    o.budget = Some(limits::yaml_budget());
-    o.alias_limits = limits::alias_limits();
+    o.budget = Some(budget());
+    o.alias_limits.max_total_replayed_events = limits::yaml::MAX_ALIAS_EXPANSION_EVENTS;
+    o.alias_limits.max_replay_stack_depth = 16;
     // Duplicate keys are reported by the converter, with both places.
     o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
     // `yes`, `no`, `on`, `off` are words in a brief, not booleans.
     o.strict_booleans = true;
     o.with_snippet = false;
     o
+}
+
+/// The limits of `limits::yaml`, including those left at serde-saphyr's defaults.
+fn budget() -> Budget {
+    use limits::yaml::*;
+    let mut b = Budget::default();
+    b.max_reader_input_bytes = Some(MAX_FILE_BYTES as usize);
+    b.max_depth = MAX_DEPTH;
+    b.flow_nesting_limit = MAX_DEPTH;
+    b.max_documents = MAX_DOCUMENTS_PER_FILE;
+    b.max_nodes = MAX_NODES;
+    b.max_events = MAX_EVENTS;
+    b.max_aliases = MAX_ALIASES;
+    b.max_anchors = MAX_ANCHORS;
+    b.max_total_scalar_bytes = MAX_SCALAR_BYTES;
+    b.max_merge_keys = MAX_MERGE_KEYS;
+    b.max_recorded_anchor_events = MAX_ANCHOR_COPIES;
+    b.max_recorded_anchor_bytes = MAX_ANCHOR_COPY_BYTES;
+    b.alias_anchor_min_aliases = ALIAS_RATIO_FROM;
+    b.alias_anchor_ratio_multiplier = MAX_ALIASES_PER_ANCHOR;
+    b.simple_key_max_lookahead = MAX_SIMPLE_KEY_CHARS;
+    b
 }
 
 fn parse_error(e: &serde_saphyr::Error) -> ParseError {
@@ -97,12 +73,26 @@ fn parse_error(e: &serde_saphyr::Error) -> ParseError {
 fn tidy_message(message: &str) -> String {
     if let Some(rest) = message.split("budget breached: ").nth(1) {
         let what = rest.split([' ', '{', '(']).next().unwrap_or(rest);
-        return too_large(limits::describe_breach(what));
+        return too_large(describe_breach(what));
     }
     if message.contains("replayed_events") || message.contains("replay_stack") {
-        return too_large("100,000 alias expansions");
+        return too_large(Limit::AliasExpansions.describe());
     }
     message.to_owned()
+}
+
+/// Names a breached budget field in words.
+fn describe_breach(kind: &str) -> &'static str {
+    match kind {
+        "Events" => Limit::Events.describe(),
+        "Aliases" => Limit::Aliases.describe(),
+        "Anchors" => Limit::Anchors.describe(),
+        "Depth" => Limit::Depth.describe(),
+        "Documents" => Limit::Documents.describe(),
+        "Nodes" => Limit::Nodes.describe(),
+        "ScalarBytes" => Limit::ScalarBytes.describe(),
+        _ => "an internal parser limit",
+    }
 }
 
 fn too_large(limit: &str) -> String {
@@ -226,71 +216,5 @@ impl<'de> Visitor<'de> for ValueVisitor {
             ));
         }
         Ok(Value::Map(entries))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(node: &Node) -> &[(Key, Node)] {
-        match &node.value {
-            Value::Map(m) => m,
-            other => panic!("expected a map, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn keys_and_values_carry_line_and_column() {
-        let docs = parse_stream("id: a\ntitle: x\nlist:\n  - one\n").unwrap();
-        let m = map(&docs[0]);
-        assert_eq!(m[1].0.name, "title");
-        assert_eq!((m[1].0.pos.line, m[1].0.pos.col), (2, 1));
-        assert_eq!((m[1].1.pos.line, m[1].1.pos.col), (2, 8));
-        let Value::Seq(items) = &m[2].1.value else {
-            panic!()
-        };
-        assert_eq!((items[0].pos.line, items[0].pos.col), (4, 5));
-    }
-
-    #[test]
-    fn numbers_and_booleans_are_kept_as_written() {
-        let docs = parse_stream("a: 1.10\nb: yes\nc: true\n").unwrap();
-        let m = map(&docs[0]);
-        assert_eq!(m[0].1.value, Value::Other("1.10".into()));
-        assert_eq!(m[1].1.value, Value::Str("yes".into()));
-        assert_eq!(m[2].1.value, Value::Other("true".into()));
-    }
-
-    #[test]
-    fn a_stream_gives_one_node_per_document() {
-        let docs = parse_stream("title: a\n---\ntitle: b\n").unwrap();
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[1].pos.line, 3);
-    }
-
-    #[test]
-    fn duplicate_keys_reach_the_converter() {
-        let docs = parse_stream("a: 1\na: 2\n").unwrap();
-        assert_eq!(map(&docs[0]).len(), 2);
-    }
-
-    #[test]
-    fn an_alias_bomb_is_refused() {
-        let mut y = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
-        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
-            .iter()
-            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
-        {
-            y.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
-        }
-        let err = parse_stream(&y).unwrap_err();
-        assert!(err.message.contains("too large"), "{}", err.message);
-    }
-
-    #[test]
-    fn deep_flow_nesting_is_refused_quickly() {
-        let err = parse_stream(&"[".repeat(100_000)).unwrap_err();
-        assert_eq!(err.pos.line, 1);
     }
 }
