@@ -4,7 +4,7 @@ use super::guid::{guid, hash64};
 use super::notetype::{CLOZE, NoteType, QA};
 use crate::brief::{Brief, Image, Point, Section, Text};
 use crate::cli::{CardKind, DeckBy};
-use crate::markup::{Flavor, KeyTerm, escape};
+use crate::markup::{Flavor, escape};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -175,7 +175,7 @@ impl<'a> BriefNotes<'a> {
             emit(&self.shared, draft);
         }
         if self.wants(CardKind::Cloze) {
-            let terms = b.why_in_news.terms();
+            let terms = b.why_in_news.term_keys();
             if !terms.is_empty() {
                 let context = format!("{title} › {}", Section::WhyInNews.title());
                 let key = format!("{}/why_in_news", b.id);
@@ -216,10 +216,10 @@ impl<'a> BriefNotes<'a> {
     ) {
         for p in points {
             if let Some(text) = &p.text {
-                let terms = text.terms();
+                let terms = text.term_keys();
                 let anchor = match (&p.id, terms.first()) {
                     (Some(id), _) => Some(format!("id:{id}")),
-                    (None, Some(term)) => Some(format!("t:{}", term.key)),
+                    (None, Some(key)) => Some(format!("t:{key}")),
                     (None, None) => None,
                 };
                 if let Some(anchor) = anchor {
@@ -264,14 +264,14 @@ const DATE: usize = 1;
 fn cloze_draft<'a>(
     key: &str,
     text: &Text,
-    terms: &[KeyTerm],
+    terms: &[String],
     context: String,
     image: Option<&'a Image>,
 ) -> Draft<'a> {
     let numbers = cloze_slots(terms);
     let number = |key: &str| {
         // Texts have a handful of terms: a scan beats hashing the key.
-        let i = terms.iter().position(|t| t.key == key);
+        let i = terms.iter().position(|t| t == key);
         numbers[i.expect("a key term of the text")]
     };
     let html = text
@@ -352,29 +352,28 @@ fn label_of(plain: &str, text: &Text) -> Option<String> {
 /// review history, to the cloze number). Collisions go to the next free
 /// number, resolving terms in order of (hash, term) so the result does not
 /// depend on their order in the text.
-pub fn cloze_numbers(terms: &[KeyTerm]) -> HashMap<String, u16> {
-    terms
-        .iter()
-        .zip(cloze_slots(terms))
-        .map(|(t, n)| (t.key.clone(), n))
+pub fn cloze_numbers(keys: &[String]) -> HashMap<String, u16> {
+    keys.iter()
+        .zip(cloze_slots(keys))
+        .map(|(k, n)| (k.clone(), n))
         .collect()
 }
 
-/// [`cloze_numbers`] as a list in the order of `terms`: what the notes use,
+/// [`cloze_numbers`] as a list in the order of `keys`: what the notes use,
 /// without a map and a copy of every key per text.
-fn cloze_slots(terms: &[KeyTerm]) -> Vec<u16> {
+fn cloze_slots(keys: &[String]) -> Vec<u16> {
     // The loader refuses texts with more terms (`limits::MAX_TERMS_PER_TEXT`);
     // past CLOZE_RANGE the search for a free number would never end.
-    assert!(terms.len() <= CLOZE_RANGE as usize, "too many key terms");
-    let mut by_hash: Vec<(u64, &str, usize)> = terms
+    assert!(keys.len() <= CLOZE_RANGE as usize, "too many key terms");
+    let mut by_hash: Vec<(u64, &str, usize)> = keys
         .iter()
         .enumerate()
-        .map(|(i, t)| (hash64(t.key.as_bytes()) % CLOZE_RANGE, t.key.as_str(), i))
+        .map(|(i, k)| (hash64(k.as_bytes()) % CLOZE_RANGE, k.as_str(), i))
         .collect();
     by_hash.sort_unstable();
     // One bit per number, on the stack.
     let mut taken = [0u64; (CLOZE_RANGE as usize).div_ceil(64)];
-    let mut numbers = vec![0; terms.len()];
+    let mut numbers = vec![0; keys.len()];
     for (slot, _, i) in by_hash {
         let mut s = slot as usize;
         while taken[s / 64] & (1 << (s % 64)) != 0 {
@@ -415,13 +414,8 @@ fn normalise(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn terms(keys: &[&str]) -> Vec<KeyTerm> {
-        keys.iter()
-            .map(|k| KeyTerm {
-                text: k.to_string(),
-                key: k.to_string(),
-            })
-            .collect()
+    fn terms(keys: &[&str]) -> Vec<String> {
+        keys.iter().map(|k| k.to_string()).collect()
     }
 
     #[test]

@@ -314,29 +314,50 @@ impl Markup {
         false
     }
 
-    /// Distinct key terms in order of first appearance.
-    pub fn key_terms(&self) -> Vec<KeyTerm> {
-        let mut terms: Vec<KeyTerm> = Vec::new();
+    /// The keys of the distinct key terms, in order of first appearance:
+    /// [`Markup::key_terms`] without the texts, for callers that only
+    /// compare terms.
+    pub fn term_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
         let (mut text, mut key) = (String::new(), String::new());
+        self.for_each_strong(|i| {
+            if self.term_into(i, &mut text, &mut key) && !keys.contains(&key) {
+                keys.push(key.clone());
+            }
+        });
+        keys
+    }
+
+    /// Calls `f` with the index of every bold run that may be a key term:
+    /// not a label, not inside another bold run.
+    fn for_each_strong(&self, mut f: impl FnMut(usize)) {
         let mut i = 0;
         while i < self.nodes.len() {
             let n = &self.nodes[i];
             match n.kind {
                 // Bold inside a key term is only formatting.
                 Kind::Strong => {
-                    if self.term_into(i, &mut text, &mut key) && !terms.iter().any(|k| k.key == key)
-                    {
-                        terms.push(KeyTerm {
-                            text: text.clone(),
-                            key: key.clone(),
-                        });
-                    }
+                    f(i);
                     i = n.end as usize;
                 }
                 Kind::Label => i = n.end as usize,
                 _ => i += 1,
             }
         }
+    }
+
+    /// Distinct key terms in order of first appearance.
+    pub fn key_terms(&self) -> Vec<KeyTerm> {
+        let mut terms: Vec<KeyTerm> = Vec::new();
+        let (mut text, mut key) = (String::new(), String::new());
+        self.for_each_strong(|i| {
+            if self.term_into(i, &mut text, &mut key) && !terms.iter().any(|k| k.key == key) {
+                terms.push(KeyTerm {
+                    text: text.clone(),
+                    key: key.clone(),
+                });
+            }
+        });
         terms
     }
 
@@ -1859,6 +1880,8 @@ mod properties {
         #[test]
         fn terms_are_their_collapsed_plain_text(src in hostile_text()) {
             let (m, _) = Markup::parse(&src);
+            let keys: Vec<String> = m.key_terms().into_iter().map(|t| t.key).collect();
+            prop_assert_eq!(m.term_keys(), keys);
             let (mut text, mut key) = (String::new(), String::new());
             for (i, n) in m.nodes.iter().enumerate() {
                 if n.kind != Kind::Strong {
