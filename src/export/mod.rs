@@ -3,6 +3,7 @@
 
 mod atomic;
 pub mod interrupt;
+pub mod priority;
 pub mod report;
 pub mod select;
 pub mod zip_entry;

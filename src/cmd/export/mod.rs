@@ -12,7 +12,7 @@ use crate::epub;
 use crate::error::Failure;
 use crate::export::report::{OutputKind, OutputReport, RunReport};
 use crate::export::select::{self, Group, Selection};
-use crate::export::{AtomicFile, BuildTime, interrupt};
+use crate::export::{AtomicFile, BuildTime, interrupt, priority};
 use crate::output;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -335,8 +335,14 @@ fn render(plan: &Plan, job: &Job, build: BuildTime) -> Result<Rendered, Failure>
                     term_questions: s.term_questions,
                     build_time: build,
                 };
-                epub::write(briefs, &options, &mut w)
-                    .with_context(|| format!("cannot write {}", job.path.display()))?;
+                let mut write = || epub::write(briefs, &options, &mut w);
+                // Beside a deck, the booklet goes behind it (see `priority`).
+                let written = if plan.anki.is_some() {
+                    priority::behind(write)
+                } else {
+                    write()
+                };
+                written.with_context(|| format!("cannot write {}", job.path.display()))?;
                 None
             }
         };
