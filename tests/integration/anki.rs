@@ -2,7 +2,7 @@
 //! into a fresh collection, check notes, cards and rendering, then rebuild
 //! after edits and check that re-imports update in place and keep reviews.
 
-use crate::common::{anki_check, briefdeck, repo, run, tools_venv, write};
+use crate::common::{anki_check, briefdeck, repo, run, synthetic_sources, tools_venv, write};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -56,6 +56,66 @@ fn log_count(import: &Value, kind: &str) -> u64 {
     import["log"][kind]
         .as_u64()
         .unwrap_or_else(|| panic!("no log.{kind} in {import}"))
+}
+
+/// A collection larger than two deflate pieces is mostly deflated while
+/// SQLite builds its indexes, from pages the index build must not touch
+/// (src/anki/deflate.rs). The package must hold the whole, sound database.
+#[test]
+fn a_large_deck_deflated_while_indexing_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("synthetic");
+    synthetic_sources(&src, 400);
+    let apkg = dir.path().join("big.apkg");
+    let summary = export(&src, &apkg, 1_700_000_000);
+    let counts: Vec<u64> = summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // "wrote …/big.apkg (N MiB): NOTES notes, CARDS cards from 400 briefs"
+    let [.., notes, cards, 400] = counts[..] else {
+        panic!("unexpected summary: {summary}")
+    };
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&apkg).unwrap()).unwrap();
+    let mut entry = archive.by_name("collection.anki2").unwrap();
+    assert!(
+        entry.size() > 3 << 20,
+        "too small to deflate ahead: {}",
+        entry.size()
+    );
+    let db = dir.path().join("extracted.anki2");
+    // Reading to the end checks the CRC.
+    std::io::copy(&mut entry, &mut std::fs::File::create(&db).unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let count = |table: &str| -> u64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap() as u64
+    };
+    assert_eq!((count("notes"), count("cards")), (notes, cards));
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 7);
+
+    let Some(anki) = Anki::new("a_large_deck_deflated_while_indexing_is_whole", dir.path()) else {
+        return;
+    };
+    let import = anki.import(&apkg);
+    assert_eq!(log_count(&import, "new"), notes, "{import}");
+    let dump = anki.dump();
+    assert_eq!(dump["totals"]["notes"], notes);
+    assert_eq!(dump["totals"]["cards"], cards);
 }
 
 #[test]

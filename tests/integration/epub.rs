@@ -5,7 +5,7 @@
 //! every XHTML document with `roxmltree`; one test runs the W3C EPUBCheck
 //! (installed by `scripts/setup-test-tools.sh`) on several books at once.
 
-use crate::common::{MINIMAL_BRIEF, briefdeck, repo, run, write};
+use crate::common::{MINIMAL_BRIEF, briefdeck, repo, run, synthetic_sources, write};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -698,112 +698,6 @@ fn a_minimal_brief_makes_a_booklet_without_way_forward_or_facts() {
 
 // ---------------------------------------------------------------------------
 // A synthetic book and EPUBCheck.
-// ---------------------------------------------------------------------------
-
-const SUBJECTS: [&str; 6] = [
-    "Economy",
-    "Environment & Ecology",
-    "International Relations",
-    "Polity & Governance",
-    "Science & Technology",
-    "Security",
-];
-const WORDS: [&str; 12] = [
-    "National",
-    "Mission",
-    "Green",
-    "Digital",
-    "Council",
-    "Framework",
-    "Corridor",
-    "Fund",
-    "Quantum",
-    "Maritime",
-    "Rural",
-    "Index",
-];
-
-/// A YAML double-quoted string.
-fn q(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// Writes `n` varied briefs (ten per file, as daily digests) and returns
-/// their titles.
-fn synthetic_sources(dir: &Path, n: usize) -> Vec<String> {
-    let mut titles = Vec::new();
-    let mut file = String::new();
-    let term = |i: usize, k: usize| {
-        format!(
-            "{} {} {}",
-            WORDS[(i + k) % 12],
-            WORDS[(i * 7 + k * 3) % 12],
-            WORDS[(i / 3 + k * 5) % 12]
-        )
-    };
-    for i in 0..n {
-        let title = format!("Brief {i}: the {} & its <reform>", term(i, 0));
-        titles.push(title.clone());
-        let date = format!("20{:02}-{:02}-{:02}", 19 + i % 6, 1 + i % 12, 1 + i % 28);
-        let mut b = format!(
-            "id: synthetic-{i}\ntitle: {}\ndate: {date}\nsubject: {}\ntags: [t{}]\nsource:\n  name: Paper {}\n  url: https://example.org/{i}?a=1&b=2\n",
-            q(&title),
-            q(SUBJECTS[i % SUBJECTS.len()]),
-            i % 9,
-            i % 4
-        );
-        b.push_str(&format!(
-            "why_in_news: {}\n",
-            q(&format!(
-                "The **{}** was launched with **{}**, 13<sup>th</sup> in a series.\n\nA second paragraph on *why* it matters, with a [link](https://example.org/x?y=1&z=2).",
-                term(i, 1),
-                term(i, 2)
-            ))
-        ));
-        b.push_str("key_points:\n");
-        for k in 0..4 {
-            b.push_str(&format!(
-                "  - heading: {}\n    points:\n      - {}\n      - text: {}\n        points:\n          - {}\n",
-                q(&format!("Aspect {k}")),
-                q(&format!("It sets up the **{}** under the ministry, covering ₹{} crore.", term(i, k + 3), i * 10 + k)),
-                q(&format!("**Significance:** it links the **{}** to the states.", term(i, k + 4))),
-                q(&format!("Deeper detail on CO<sub>2</sub> & the **{}**.", term(i + 1, k))),
-            ));
-        }
-        if i % 5 == 0 {
-            b.push_str(&format!(
-                "background:\n  - {}\n",
-                q(&format!(
-                    "Earlier, the **{}** had been tried in 2015.",
-                    term(i, 9)
-                ))
-            ));
-        }
-        if i % 4 != 3 {
-            b.push_str(&format!(
-                "way_forward:\n  - {}\n",
-                q(&format!(
-                    "States should adopt the **{}** with care.",
-                    term(i, 10)
-                ))
-            ));
-        }
-        b.push_str(&format!(
-            "facts:\n  - q: {}\n    a: {}\n",
-            q(&format!("What did brief {i} launch?")),
-            q(&format!("The **{}**.", term(i, 1)))
-        ));
-        if !file.is_empty() {
-            file.push_str("---\n");
-        }
-        file.push_str(&b);
-        if i % 10 == 9 || i + 1 == n {
-            write(dir, &format!("digest-{:03}.yaml", i / 10), &file);
-            file.clear();
-        }
-    }
-    titles
-}
 
 /// Where the test tools are, or why they are not: missing tools fail under
 /// CI and skip loudly elsewhere.
