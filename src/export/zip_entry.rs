@@ -93,6 +93,18 @@ impl EntryInfo<'_> {
         out
     }
 
+    /// The entry's `deflated` data as a one-entry zip: local header, data,
+    /// central directory. Exactly sized: a booklet keeps thousands of these
+    /// until it is written.
+    fn wrap(&self, deflated: &[u8]) -> Vec<u8> {
+        let (header, directory) = (self.local_header(), self.directory());
+        let mut out = Vec::with_capacity(header.len() + deflated.len() + directory.len());
+        out.extend(header);
+        out.extend_from_slice(deflated);
+        out.extend(directory);
+        out
+    }
+
     fn header(&self, signature: u32, central: bool) -> Vec<u8> {
         let mut h = Vec::with_capacity(46 + self.name.len());
         h.extend(signature.to_le_bytes());
@@ -129,13 +141,7 @@ pub fn one_entry_zip(name: &str, data: &[u8]) -> Vec<u8> {
         size: u32::try_from(data.len()).expect("an entry under 4 GiB"),
         deflated_size: u32::try_from(deflated.len()).expect("an entry under 4 GiB"),
     };
-    let (header, directory) = (info.local_header(), info.directory());
-    // Exactly sized: a booklet keeps thousands of these until it is written.
-    let mut out = Vec::with_capacity(header.len() + deflated.len() + directory.len());
-    out.extend(header);
-    out.extend(deflated);
-    out.extend(directory);
-    out
+    info.wrap(&deflated)
 }
 
 /// A one-entry zip made by [`one_entry_zip`], its entry renamed `name`:
@@ -150,13 +156,7 @@ pub fn renamed(zip: &[u8], name: &str) -> Vec<u8> {
         size: field(22),
     };
     let start = 30 + old_name_len;
-    let deflated = &zip[start..start + info.deflated_size as usize];
-    let (header, directory) = (info.local_header(), info.directory());
-    let mut out = Vec::with_capacity(header.len() + deflated.len() + directory.len());
-    out.extend(header);
-    out.extend_from_slice(deflated);
-    out.extend(directory);
-    out
+    info.wrap(&zip[start..start + info.deflated_size as usize])
 }
 
 #[cfg(test)]
