@@ -183,17 +183,52 @@ impl Report {
     /// Renders every diagnostic for a terminal, with a snippet of the source.
     pub fn render(&self, sources: &SourceMap) -> String {
         let mut out = String::new();
+        // A file with thousands of problems is quoted thousands of times:
+        // its lines are found once, not searched from the top each time.
+        let mut lines: HashMap<&Path, Lines> = HashMap::new();
         for d in &self.diagnostics {
-            render_one(&mut out, d, sources);
+            let file = sources
+                .get(&d.file)
+                .map(|text| &*lines.entry(&d.file).or_insert_with(|| Lines::new(text)));
+            render_one(&mut out, d, file);
         }
         out
     }
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap) {
+/// Where each line of a text starts.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// Line `n` (from 1) as `str::lines` gives it, but for a `\r` before
+    /// the `\n`, which the snippet trims anyway.
+    fn get(&self, n: u32) -> Option<&'t str> {
+        let start = *self.starts.get((n as usize).checked_sub(1)?)?;
+        if start == self.text.len() {
+            return None;
+        }
+        let end = self
+            .starts
+            .get(n as usize)
+            .map_or(self.text.len(), |&s| s - 1);
+        Some(&self.text[start..end])
+    }
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, file: Option<&Lines>) {
     let _ = writeln!(out, "{}", d.headline());
-    if let Some(text) = sources.get(&d.file) {
-        render_snippet(out, text, d.pos);
+    if let Some(line) = file.and_then(|f| f.get(d.pos.line)) {
+        render_snippet(out, line, d.pos);
     }
     if let Some(help) = &d.help {
         let _ = writeln!(out, "   = help: {help}");
@@ -213,13 +248,8 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap) {
 /// Longest source line quoted in a snippet, in characters.
 const SNIPPET_WIDTH: usize = 120;
 
-fn render_snippet(out: &mut String, text: &str, pos: Pos) {
-    if pos.line == 0 {
-        return;
-    }
-    let Some(line) = text.lines().nth(pos.line as usize - 1) else {
-        return;
-    };
+/// Quotes `line`, the source line `pos` is on, with a caret under `pos`.
+fn render_snippet(out: &mut String, line: &str, pos: Pos) {
     let line = line.trim_end_matches('\r');
     // Long lines are cut around the column so that the caret stays visible.
     let col = pos.col.max(1) as usize - 1;
@@ -254,6 +284,18 @@ mod tests {
     fn headline_names_file_line_and_column() {
         let d = Diagnostic::error("x", Path::new("a/b.yaml"), Pos::new(3, 7, 2), "bad thing");
         assert_eq!(d.headline(), "a/b.yaml:3:7: error: bad thing");
+    }
+
+    #[test]
+    fn lines_are_found_as_str_lines_finds_them() {
+        for text in ["", "a", "a\n", "a\n\nb", "a\r\nb\r\n", "\n\n", "x\ry\nz"] {
+            let lines = Lines::new(text);
+            for n in 0..6u32 {
+                let expected = (n >= 1).then(|| text.lines().nth(n as usize - 1)).flatten();
+                let found = lines.get(n).map(|l| l.strip_suffix('\r').unwrap_or(l));
+                assert_eq!(found, expected, "line {n} of {text:?}");
+            }
+        }
     }
 
     #[test]
