@@ -292,26 +292,13 @@ impl Markup {
 
     /// Whether the text has a key term; cheaper than [`Markup::key_terms`].
     pub fn has_key_terms(&self) -> bool {
-        let mut i = 0;
-        while i < self.nodes.len() {
-            let n = &self.nodes[i];
-            match n.kind {
-                Kind::Strong => {
-                    let end = n.end as usize;
-                    let blank = self.nodes[i + 1..end].iter().all(|c| {
-                        !matches!(c.kind, Kind::Text | Kind::Code)
-                            || self.str_of(c).trim().is_empty()
-                    });
-                    if !blank {
-                        return true;
-                    }
-                    i = end;
-                }
-                Kind::Label => i = n.end as usize,
-                _ => i += 1,
-            }
-        }
-        false
+        self.term_runs().any(|i| {
+            self.nodes[i + 1..self.nodes[i].end as usize]
+                .iter()
+                .any(|c| {
+                    matches!(c.kind, Kind::Text | Kind::Code) && !self.str_of(c).trim().is_empty()
+                })
+        })
     }
 
     /// The keys of the distinct key terms, in order of first appearance:
@@ -320,44 +307,47 @@ impl Markup {
     pub fn term_keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         let (mut text, mut key) = (String::new(), String::new());
-        self.for_each_strong(|i| {
+        for i in self.term_runs() {
             if self.term_into(i, &mut text, &mut key) && !keys.contains(&key) {
                 keys.push(key.clone());
             }
-        });
+        }
         keys
     }
 
-    /// Calls `f` with the index of every bold run that may be a key term:
-    /// not a label, not inside another bold run.
-    fn for_each_strong(&self, mut f: impl FnMut(usize)) {
+    /// The index of every bold run that may be a key term: not a label,
+    /// not inside another bold run.
+    fn term_runs(&self) -> impl Iterator<Item = usize> + '_ {
         let mut i = 0;
-        while i < self.nodes.len() {
-            let n = &self.nodes[i];
-            match n.kind {
-                // Bold inside a key term is only formatting.
-                Kind::Strong => {
-                    f(i);
-                    i = n.end as usize;
+        std::iter::from_fn(move || {
+            while let Some(n) = self.nodes.get(i) {
+                match n.kind {
+                    // Bold inside a key term is only formatting.
+                    Kind::Strong => {
+                        let at = i;
+                        i = n.end as usize;
+                        return Some(at);
+                    }
+                    Kind::Label => i = n.end as usize,
+                    _ => i += 1,
                 }
-                Kind::Label => i = n.end as usize,
-                _ => i += 1,
             }
-        }
+            None
+        })
     }
 
     /// Distinct key terms in order of first appearance.
     pub fn key_terms(&self) -> Vec<KeyTerm> {
         let mut terms: Vec<KeyTerm> = Vec::new();
         let (mut text, mut key) = (String::new(), String::new());
-        self.for_each_strong(|i| {
+        for i in self.term_runs() {
             if self.term_into(i, &mut text, &mut key) && !terms.iter().any(|k| k.key == key) {
                 terms.push(KeyTerm {
                     text: text.clone(),
                     key: key.clone(),
                 });
             }
-        });
+        }
         terms
     }
 
@@ -1117,18 +1107,8 @@ impl Builder {
     /// Closes the innermost frame of `kind`, first unwinding raw-HTML frames
     /// opened inside it and never closed (`**a <sup>b**`).
     fn pop(&mut self, kind: &FrameKind) {
-        if self.in_image > 0 {
+        if !self.unwind_to(|k| k == kind) {
             return;
-        }
-        if self.flattened > 0 {
-            self.flattened -= 1;
-            return;
-        }
-        while let Some(top) = self.stack.last() {
-            if top.kind == *kind || top.kind == FrameKind::Paragraph {
-                break;
-            }
-            self.unwind_top();
         }
         if self.stack.last().is_some_and(|f| f.kind == *kind) {
             let frame = self.stack.pop().expect("frame");
@@ -1145,18 +1125,8 @@ impl Builder {
     }
 
     fn pop_link(&mut self) {
-        if self.in_image > 0 {
+        if !self.unwind_to(|k| matches!(k, FrameKind::Link(_))) {
             return;
-        }
-        if self.flattened > 0 {
-            self.flattened -= 1;
-            return;
-        }
-        while let Some(top) = self.stack.last() {
-            if matches!(top.kind, FrameKind::Link(_) | FrameKind::Paragraph) {
-                break;
-            }
-            self.unwind_top();
         }
         if let Some(Frame {
             kind: FrameKind::Link(url),
@@ -1177,6 +1147,27 @@ impl Builder {
                 }
             }
         }
+    }
+
+    /// Before a closing event: unwinds the raw-HTML frames opened above the
+    /// innermost frame `is_target` accepts (or the paragraph) and never
+    /// closed. False when the event closes markup that is dropped (inside an
+    /// image) or flattened (too deep), which has no frame of its own.
+    fn unwind_to(&mut self, is_target: impl Fn(&FrameKind) -> bool) -> bool {
+        if self.in_image > 0 {
+            return false;
+        }
+        if self.flattened > 0 {
+            self.flattened -= 1;
+            return false;
+        }
+        while let Some(top) = self.stack.last() {
+            if is_target(&top.kind) || top.kind == FrameKind::Paragraph {
+                break;
+            }
+            self.unwind_top();
+        }
+        true
     }
 
     /// Pops the top frame without its closing event: a raw-HTML frame becomes
