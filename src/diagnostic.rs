@@ -136,10 +136,6 @@ impl SourceMap {
     pub fn extend(&mut self, other: SourceMap) {
         self.files.extend(other.files);
     }
-
-    pub fn retain(&mut self, mut keep: impl FnMut(&Path) -> bool) {
-        self.files.retain(|path, _| keep(path));
-    }
 }
 
 /// All diagnostics of a run: errors first, then by file and position; several

@@ -74,9 +74,9 @@ pub fn load(options: &LoadOptions) -> Result<Library, LoadError> {
     }
     validate::across_briefs(&library.briefs, &mut library.report);
     library.report.sort();
-    // Only files with something to quote keep their text. A file whose only
-    // problem was found across files (a duplicate id) was not kept by its
-    // own load: read it again, rather than keep every file's text for it.
+    // A file keeps its text only when its own load found something to quote
+    // (see `load_file`). A file whose only problem was found across files (a
+    // duplicate id) is read again, rather than every file's text kept for it.
     let quoted: std::collections::HashSet<&Path> = library
         .report
         .diagnostics
@@ -85,7 +85,6 @@ pub fn load(options: &LoadOptions) -> Result<Library, LoadError> {
             std::iter::once(d.file.as_path()).chain(d.related.as_ref().map(|r| r.file.as_path()))
         })
         .collect();
-    sources.retain(|path| quoted.contains(path));
     for path in quoted {
         if sources.get(path).is_none()
             && let Ok(text) = read_text(path)
