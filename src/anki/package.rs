@@ -134,7 +134,7 @@ pub fn write_package(
         // chunks are made on the other threads (rayon) while this one inserts
         // the current chunk. Chunks arrive in order, so the ids and the file
         // are the same as if made one after the other.
-        let written = std::thread::scope(|s| {
+        let (stats, media) = std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
             s.spawn(move || {
                 for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
@@ -146,7 +146,6 @@ pub fn write_package(
             });
             write_collection(&mut conn, build, || rx.recv().ok())
         })?;
-        let (stats, media) = written;
         // The rows are committed: their pages are final. They are deflated
         // on the other threads while this one builds the indexes.
         let committed = committed_len(&conn)?;

@@ -396,9 +396,6 @@ fn others(loc: &Locator, i: usize, from: Part) -> impl Iterator<Item = (&'static
     .filter_map(|(_, label, href)| Some((label, href?)))
 }
 
-/// The subject headings of a part's shared files, one per file given by its
-/// group, decided in order so that the files can then be written in
-/// parallel.
 /// The documents of a part whose entries share files (Why in News, Way
 /// Forward): each file holds entries of one subject group, under the
 /// group's subject heading; `entry` gives brief `i`'s entry. Made in parallel.
@@ -428,6 +425,9 @@ where
         .collect()
 }
 
+/// The subject headings of a part's shared files, one per file given by its
+/// group, decided in order so that the files can then be written in
+/// parallel.
 fn subject_headings(groups: &[Group], files: impl Iterator<Item = usize>) -> Vec<String> {
     let mut seen = vec![false; groups.len()];
     files
