@@ -35,14 +35,7 @@ pub(crate) fn plain(text: &Text) -> String {
 
 /// Whitespace collapsed to single spaces.
 pub(crate) fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
+    markup::collapse_whitespace(s).into_owned()
 }
 
 /// Drops the characters XML 1.0 forbids. For strings handed to epub-builder,
