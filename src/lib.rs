@@ -15,6 +15,7 @@ pub mod epub;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod key_index;
 pub mod limits;
 pub mod markup;
 pub mod output;

@@ -27,13 +27,28 @@ const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 
 /// The GUID for an identity key.
 pub fn guid(key: &str) -> String {
-    let mut n = hash64(key.as_bytes());
-    let mut out = [0u8; 11];
-    for slot in out.iter_mut().rev() {
-        *slot = ALPHABET[(n % 62) as usize];
-        n /= 62;
+    Guid::of(key).as_str().to_owned()
+}
+
+/// A GUID held inline: eleven base-62 digits, no allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Guid([u8; 11]);
+
+impl Guid {
+    /// The GUID for an identity key.
+    pub fn of(key: &str) -> Guid {
+        let mut n = hash64(key.as_bytes());
+        let mut out = [0u8; 11];
+        for slot in out.iter_mut().rev() {
+            *slot = ALPHABET[(n % 62) as usize];
+            n /= 62;
+        }
+        Guid(out)
     }
-    String::from_utf8(out.to_vec()).expect("ASCII")
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("base-62 digits are ASCII")
+    }
 }
 
 /// The first 64 bits of SHA-256, big-endian.

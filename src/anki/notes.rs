@@ -1,10 +1,11 @@
 //! Notes from briefs: which texts become cards, their fields, decks and tags.
 
-use super::guid::{guid, hash64};
+use super::guid::{Guid, hash64};
 use super::notetype::{CLOZE, NoteType, QA};
 use crate::brief::{Brief, Image, Point, Section, Text};
 use crate::cli::{CardKind, DeckBy};
-use crate::markup::{Flavor, escape};
+use crate::key_index::KeyIndex;
+use crate::markup::{Flavor, escape, escape_into};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -63,30 +64,31 @@ pub struct BriefShared {
 }
 
 /// A note as it is made: its first three fields are its own, the rest is
-/// the brief's [`BriefShared`]. The `.apkg` writer copies drafts straight
-/// into its row buffers; [`notes`] turns them into owned [`Note`]s.
+/// the brief's [`BriefShared`]. Its text is borrowed from the maker's
+/// buffers, which the next note reuses: the `.apkg` writer copies drafts
+/// straight into its row buffers; [`notes`] turns them into owned [`Note`]s.
 #[derive(Debug)]
-pub struct Draft<'a> {
-    pub guid: String,
+pub struct Draft<'d, 'a> {
+    pub guid: Guid,
     pub notetype: &'static NoteType,
-    pub own_fields: [String; 3],
+    pub own_fields: [&'d str; 3],
     /// Card ordinals (0-based), sorted.
-    pub card_ords: Vec<u16>,
+    pub card_ords: &'d [u16],
     pub image: Option<&'a Image>,
 }
 
-impl Draft<'_> {
+impl Draft<'_, '_> {
     pub fn into_note(self, shared: &BriefShared) -> Note {
         let mut fields = Vec::with_capacity(7);
-        fields.extend(self.own_fields);
+        fields.extend(self.own_fields.map(str::to_owned));
         fields.extend(shared.tail_fields.iter().cloned());
         Note {
-            guid: self.guid,
+            guid: self.guid.as_str().to_owned(),
             notetype: self.notetype,
             fields,
             tags: shared.tags.clone(),
             deck: shared.deck.clone(),
-            card_ords: self.card_ords,
+            card_ords: self.card_ords.to_vec(),
             media: self.image.cloned().into_iter().collect(),
         }
     }
@@ -97,9 +99,15 @@ impl Draft<'_> {
 pub fn brief_notes<'a>(
     brief: &'a Brief,
     options: &'a NoteOptions,
-    mut emit: impl FnMut(&BriefShared, Draft<'a>),
+    mut emit: impl FnMut(&BriefShared, Draft<'_, 'a>),
 ) {
-    BriefNotes::new(brief, options).collect_into(&mut emit);
+    thread_local! {
+        /// The note buffers, kept for this thread's next brief.
+        static BUFFERS: std::cell::Cell<Buffers> = Default::default();
+    }
+    let mut notes = BriefNotes::new(brief, options, BUFFERS.take());
+    notes.collect_into(&mut emit);
+    BUFFERS.set(notes.buf);
 }
 
 /// The shared context of one brief's notes.
@@ -107,12 +115,43 @@ struct BriefNotes<'a> {
     brief: &'a Brief,
     options: &'a NoteOptions,
     shared: BriefShared,
-    /// How many point notes of a (section, anchor) were made so far.
-    anchors: HashMap<(Section, String), usize>,
+    buf: Buffers,
+}
+
+/// What a note is made in, reused from note to note and brief to brief, so
+/// that a note costs no allocation of its own.
+#[derive(Default)]
+struct Buffers {
+    /// The three fields of a note's own: text (or front), context (or
+    /// back), extra (or title).
+    fields: [String; 3],
+    /// The identity key of the note.
+    key: String,
+    /// The key terms of the text: `terms[..term_count]`.
+    terms: Vec<String>,
+    term_count: usize,
+    /// Each term's cloze number, in term order.
+    numbers: Vec<u16>,
+    /// Card ordinals, sorted.
+    ords: Vec<u16>,
+    /// (hash slot, term) pairs being given cloze numbers.
+    slots: Vec<(u64, usize)>,
+    /// The anchors of point notes met so far in the brief, and how many
+    /// notes each anchor has had.
+    anchors: KeyIndex,
+    anchor_counts: Vec<usize>,
+    /// The context path of the points being walked: steps end to end, and
+    /// where each step starts.
+    path: String,
+    path_starts: Vec<usize>,
 }
 
 impl<'a> BriefNotes<'a> {
-    fn new(brief: &'a Brief, options: &'a NoteOptions) -> Self {
+    fn new(brief: &'a Brief, options: &'a NoteOptions, mut buf: Buffers) -> Self {
+        buf.anchors.clear();
+        buf.anchor_counts.clear();
+        buf.path.clear();
+        buf.path_starts.clear();
         let month = format!(
             "{:04}-{:02}",
             brief.date.year(),
@@ -154,7 +193,7 @@ impl<'a> BriefNotes<'a> {
                 tags,
                 deck,
             },
-            anchors: HashMap::new(),
+            buf,
         }
     }
 
@@ -162,46 +201,61 @@ impl<'a> BriefNotes<'a> {
         self.options.cards.contains(&kind)
     }
 
-    fn collect_into(mut self, emit: &mut impl FnMut(&BriefShared, Draft<'a>)) {
+    fn collect_into(&mut self, emit: &mut impl FnMut(&BriefShared, Draft<'_, 'a>)) {
         let b = self.brief;
         let title = b.title.markup.to_inline_html(Flavor::Anki);
         if self.wants(CardKind::Why) {
-            let front = format!(
+            let [front, back, extra] = &mut self.buf.fields;
+            front.clear();
+            let _ = write!(
+                front,
                 "Why in News: {title} <span class=\"bd-date\">({})</span>",
                 self.shared.tail_fields[DATE]
             );
-            let back = b.why_in_news.markup.to_block_html(Flavor::Anki);
-            let draft = qa_draft(&format!("{}/why", b.id), front, back, &title);
-            emit(&self.shared, draft);
+            back.clear();
+            b.why_in_news.markup.html_into(Flavor::Anki, true, back);
+            extra.clear();
+            extra.push_str(&title);
+            self.buf.key.clear();
+            let _ = write!(self.buf.key, "{}/why", b.id);
+            emit(&self.shared, self.buf.qa_draft());
         }
         if self.wants(CardKind::Cloze) {
-            let terms = b.why_in_news.term_keys();
-            if !terms.is_empty() {
-                let context = format!("{title} › {}", Section::WhyInNews.title());
-                let key = format!("{}/why_in_news", b.id);
-                emit(
-                    &self.shared,
-                    cloze_draft(&key, &b.why_in_news, &terms, context, None),
-                );
+            self.buf.term_count = b.why_in_news.markup.term_keys_into(&mut self.buf.terms);
+            if self.buf.term_count > 0 {
+                let context = &mut self.buf.fields[1];
+                context.clear();
+                let _ = write!(context, "{title} › {}", Section::WhyInNews.title());
+                self.buf.key.clear();
+                let _ = write!(self.buf.key, "{}/why_in_news", b.id);
+                let draft = self.buf.cloze_draft(&b.why_in_news, None);
+                emit(&self.shared, draft);
             }
             for (section, points) in b.point_sections() {
-                let mut path = Vec::new();
-                self.point_notes(section, points, &mut path, &title, emit);
+                self.point_notes(section, points, &title, emit);
             }
         }
         if self.wants(CardKind::Facts) {
             for fact in &b.facts {
-                let key = match &fact.id {
-                    Some(id) => format!("{}/fact/{id}", b.id),
-                    None => format!(
+                let [front, back, extra] = &mut self.buf.fields;
+                let key = &mut self.buf.key;
+                key.clear();
+                let _ = match &fact.id {
+                    Some(id) => write!(key, "{}/fact/{id}", b.id),
+                    None => write!(
+                        key,
                         "{}/fact/q:{}",
                         b.id,
                         normalise(&fact.question.markup.plain_text())
                     ),
                 };
-                let front = fact.question.markup.to_inline_html(Flavor::Anki);
-                let back = fact.answer.markup.to_inline_html(Flavor::Anki);
-                emit(&self.shared, qa_draft(&key, front, back, &title));
+                front.clear();
+                fact.question.markup.html_into(Flavor::Anki, false, front);
+                back.clear();
+                fact.answer.markup.html_into(Flavor::Anki, false, back);
+                extra.clear();
+                extra.push_str(&title);
+                emit(&self.shared, self.buf.qa_draft());
             }
         }
     }
@@ -210,48 +264,70 @@ impl<'a> BriefNotes<'a> {
         &mut self,
         section: Section,
         points: &'a [Point],
-        path: &mut Vec<String>,
         title: &str,
-        emit: &mut impl FnMut(&BriefShared, Draft<'a>),
+        emit: &mut impl FnMut(&BriefShared, Draft<'_, 'a>),
     ) {
         for p in points {
             if let Some(text) = &p.text {
-                let terms = text.term_keys();
-                let anchor = match (&p.id, terms.first()) {
-                    (Some(id), _) => Some(format!("id:{id}")),
-                    (None, Some(key)) => Some(format!("t:{key}")),
-                    (None, None) => None,
+                let buf = &mut self.buf;
+                buf.term_count = text.markup.term_keys_into(&mut buf.terms);
+                // The identity key: `{brief}/{section}/{anchor}`, then `#n`
+                // from the anchor's second note on.
+                let key = &mut buf.key;
+                key.clear();
+                let _ = write!(key, "{}/{}/", self.brief.id, section.key());
+                let anchored = match (&p.id, buf.term_count) {
+                    (Some(id), _) => write!(key, "id:{id}").is_ok(),
+                    (None, 1..) => write!(key, "t:{}", buf.terms[0]).is_ok(),
+                    (None, 0) => false,
                 };
-                if let Some(anchor) = anchor {
+                if anchored {
                     // Counted even when the text makes no note (an `id` but no
-                    // key term), so that later points keep their numbers.
-                    let seen = self.anchors.entry((section, anchor.clone())).or_insert(0);
-                    *seen += 1;
-                    let seen = *seen;
-                    if !terms.is_empty() {
-                        let mut context = format!("{title} › {}", section.title());
-                        for step in path.iter() {
-                            context.push_str(" › ");
-                            context.push_str(step);
+                    // key term), so that later points keep their numbers. The
+                    // section is in the key, so anchors of sections differ.
+                    let seen = match buf.anchors.get(key) {
+                        Some(e) => {
+                            buf.anchor_counts[e as usize] += 1;
+                            buf.anchor_counts[e as usize]
                         }
-                        if let Some(h) = &p.heading {
-                            context.push_str(" › ");
-                            context.push_str(&h.markup.to_inline_html(Flavor::Anki));
+                        None => {
+                            buf.anchors.insert(key);
+                            buf.anchor_counts.push(1);
+                            1
                         }
-                        let mut key = format!("{}/{}/{anchor}", self.brief.id, section.key());
+                    };
+                    if buf.term_count > 0 {
                         if seen > 1 {
                             let _ = write!(key, "#{seen}");
                         }
-                        let draft = cloze_draft(&key, text, &terms, context, p.image.as_deref());
+                        let context = &mut buf.fields[1];
+                        context.clear();
+                        let _ = write!(context, "{title} › {}", section.title());
+                        for (i, &start) in buf.path_starts.iter().enumerate() {
+                            let end = buf
+                                .path_starts
+                                .get(i + 1)
+                                .copied()
+                                .unwrap_or(buf.path.len());
+                            context.push_str(" › ");
+                            context.push_str(&buf.path[start..end]);
+                        }
+                        if let Some(h) = &p.heading {
+                            context.push_str(" › ");
+                            h.markup.html_into(Flavor::Anki, false, context);
+                        }
+                        let draft = buf.cloze_draft(text, p.image.as_deref());
                         emit(&self.shared, draft);
                     }
                 }
             }
             // Only a point with sub-points needs its step of the path.
             if !p.points.is_empty() {
-                path.push(path_step(p));
-                self.point_notes(section, &p.points, path, title, emit);
-                path.pop();
+                self.buf.path_starts.push(self.buf.path.len());
+                self.buf.path.push_str(&path_step(p));
+                self.point_notes(section, &p.points, title, emit);
+                let start = self.buf.path_starts.pop().expect("pushed above");
+                self.buf.path.truncate(start);
             }
         }
     }
@@ -260,58 +336,70 @@ impl<'a> BriefNotes<'a> {
 /// Index of the Date field in [`BriefShared::tail_fields`].
 const DATE: usize = 1;
 
-/// A cloze note for `text`, which has at least one key term.
-fn cloze_draft<'a>(
-    key: &str,
-    text: &Text,
-    terms: &[String],
-    context: String,
-    image: Option<&'a Image>,
-) -> Draft<'a> {
-    let numbers = cloze_slots(terms);
-    let number = |key: &str| {
-        // Texts have a handful of terms: a scan beats hashing the key.
-        let i = terms.iter().position(|t| t == key);
-        numbers[i.expect("a key term of the text")]
-    };
-    let html = text
-        .markup
-        .render(Flavor::Anki, false, &mut |term, inner, out| match term {
-            Some(t) => {
-                let _ = write!(out, "{{{{c{}::", number(t.key));
-                // Inside a cloze Anki reads `::` as the start of a hint, so
-                // `**India::Japan**` must not keep it literally.
-                if inner.contains("::") {
-                    out.push_str(&inner.replace("::", ":&#58;"));
-                } else {
-                    out.push_str(inner);
+impl Buffers {
+    /// A cloze note for `text`, whose key terms are in `terms[..term_count]`
+    /// (at least one); the key and the context field are written already.
+    fn cloze_draft<'d, 'a>(&'d mut self, text: &Text, image: Option<&'a Image>) -> Draft<'d, 'a> {
+        let terms = &self.terms[..self.term_count];
+        cloze_slots_into(terms, &mut self.slots, &mut self.numbers);
+        let numbers = &self.numbers;
+        let number = |key: &str| {
+            // Texts have a handful of terms: a scan beats hashing the key.
+            let i = terms.iter().position(|t| t == key);
+            numbers[i.expect("a key term of the text")]
+        };
+        let [html, _, extra] = &mut self.fields;
+        html.clear();
+        text.markup.render_into(
+            Flavor::Anki,
+            false,
+            &mut |term, inner, out| match term {
+                Some(t) => {
+                    let _ = write!(out, "{{{{c{}::", number(t.key));
+                    // Inside a cloze Anki reads `::` as the start of a hint, so
+                    // `**India::Japan**` must not keep it literally.
+                    if inner.contains("::") {
+                        out.push_str(&inner.replace("::", ":&#58;"));
+                    } else {
+                        out.push_str(inner);
+                    }
+                    out.push_str("}}");
                 }
-                out.push_str("}}");
-            }
-            None => {
-                out.push_str("<strong>");
-                out.push_str(inner);
-                out.push_str("</strong>");
-            }
-        });
-    let mut ords: Vec<u16> = numbers.iter().map(|n| n - 1).collect();
-    ords.sort_unstable();
-    Draft {
-        guid: guid(key),
-        notetype: &CLOZE,
-        own_fields: [html, context, image_html(image)],
-        card_ords: ords,
-        image,
+                None => {
+                    out.push_str("<strong>");
+                    out.push_str(inner);
+                    out.push_str("</strong>");
+                }
+            },
+            html,
+        );
+        extra.clear();
+        if let Some(i) = image {
+            image_html_into(i, extra);
+        }
+        self.ords.clear();
+        self.ords.extend(self.numbers.iter().map(|n| n - 1));
+        self.ords.sort_unstable();
+        Draft {
+            guid: Guid::of(&self.key),
+            notetype: &CLOZE,
+            own_fields: self.fields.each_ref().map(String::as_str),
+            card_ords: &self.ords,
+            image,
+        }
     }
-}
 
-fn qa_draft<'a>(key: &str, front: String, back: String, title: &str) -> Draft<'a> {
-    Draft {
-        guid: guid(key),
-        notetype: &QA,
-        own_fields: [front, back, title.to_owned()],
-        card_ords: vec![0],
-        image: None,
+    /// A Q&A note: front, back and title in the fields, the key written.
+    fn qa_draft<'a>(&mut self) -> Draft<'_, 'a> {
+        self.ords.clear();
+        self.ords.push(0);
+        Draft {
+            guid: Guid::of(&self.key),
+            notetype: &QA,
+            own_fields: self.fields.each_ref().map(String::as_str),
+            card_ords: &self.ords,
+            image: None,
+        }
     }
 }
 
@@ -362,19 +450,30 @@ pub fn cloze_numbers(keys: &[String]) -> HashMap<String, u16> {
 /// [`cloze_numbers`] as a list in the order of `keys`: what the notes use,
 /// without a map and a copy of every key per text.
 fn cloze_slots(keys: &[String]) -> Vec<u16> {
+    let mut numbers = Vec::new();
+    cloze_slots_into(keys, &mut Vec::new(), &mut numbers);
+    numbers
+}
+
+/// [`cloze_slots`] into `numbers`, with `slots` as scratch (both cleared
+/// first).
+fn cloze_slots_into(keys: &[String], slots: &mut Vec<(u64, usize)>, numbers: &mut Vec<u16>) {
     // The loader refuses texts with more terms (`limits::MAX_TERMS_PER_TEXT`);
     // past CLOZE_RANGE the search for a free number would never end.
     assert!(keys.len() <= CLOZE_RANGE as usize, "too many key terms");
-    let mut by_hash: Vec<(u64, &str, usize)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (hash64(k.as_bytes()) % CLOZE_RANGE, k.as_str(), i))
-        .collect();
-    by_hash.sort_unstable();
+    slots.clear();
+    slots.extend(
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| (hash64(k.as_bytes()) % CLOZE_RANGE, i)),
+    );
+    // By (hash slot, term): keys are distinct, so the order is total.
+    slots.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys[a.1].cmp(&keys[b.1])));
     // One bit per number, on the stack.
     let mut taken = [0u64; (CLOZE_RANGE as usize).div_ceil(64)];
-    let mut numbers = vec![0; keys.len()];
-    for (slot, _, i) in by_hash {
+    numbers.clear();
+    numbers.resize(keys.len(), 0);
+    for &(slot, i) in slots.iter() {
         let mut s = slot as usize;
         while taken[s / 64] & (1 << (s % 64)) != 0 {
             s = (s + 1) % CLOZE_RANGE as usize;
@@ -382,18 +481,14 @@ fn cloze_slots(keys: &[String]) -> Vec<u16> {
         taken[s / 64] |= 1 << (s % 64);
         numbers[i] = s as u16 + 1;
     }
-    numbers
 }
 
-fn image_html(image: Option<&Image>) -> String {
-    match image {
-        Some(i) => format!(
-            "<img src=\"{}\" alt=\"{}\">",
-            escape(&i.file_name(), Flavor::Anki),
-            escape(&i.alt, Flavor::Anki)
-        ),
-        None => String::new(),
-    }
+fn image_html_into(image: &Image, out: &mut String) {
+    out.push_str("<img src=\"");
+    escape_into(&image.file_name(), Flavor::Anki, out);
+    out.push_str("\" alt=\"");
+    escape_into(&image.alt, Flavor::Anki, out);
+    out.push_str("\">");
 }
 
 /// Anki tags cannot hold spaces.

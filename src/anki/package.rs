@@ -27,7 +27,7 @@
 //!   it while SQLite builds the indexes ([`super::deflate`]).
 
 use super::deflate::{deflate_ahead, deflate_collection};
-use super::guid::hash64;
+use super::guid::{Guid, hash64};
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use crate::brief::Brief;
@@ -136,15 +136,26 @@ pub fn write_package(
         // are the same as if made one after the other.
         let (stats, media) = std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+            // Inserted chunks come back to be filled again: their buffers
+            // are reused, and freed on the thread that made them.
+            let (back_tx, back_rx) = std::sync::mpsc::channel();
             s.spawn(move || {
                 for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
+                    let mut rows = back_rx.try_recv().unwrap_or_default();
+                    fill_rows(chunk, options, &mut rows);
                     // An error on the inserting side drops the receiver: stop.
-                    if tx.send(rows(chunk, options)).is_err() {
+                    if tx.send(rows).is_err() {
                         break;
                     }
                 }
             });
-            write_collection(&mut conn, build, || rx.recv().ok())
+            write_collection(&mut conn, build, |done| {
+                if let Some(done) = done {
+                    // The maker may have finished: then the chunk is dropped.
+                    let _ = back_tx.send(done);
+                }
+                rx.recv().ok()
+            })
         })?;
         // The rows are committed: their pages are final. They are deflated
         // on the other threads while this one builds the indexes.
@@ -186,7 +197,7 @@ pub fn write_package(
 
 /// The notes of one brief as table rows: all their text in one buffer, so
 /// that a brief costs a few allocations rather than a dozen per note, and
-/// the inserting thread only binds slices.
+/// the inserting thread only binds slices. Reused from chunk to chunk.
 #[derive(Default)]
 struct BriefRows {
     text: String,
@@ -201,7 +212,7 @@ struct BriefRows {
 }
 
 struct NoteRow {
-    guid: String,
+    guid: Guid,
     mid: i64,
     /// The fields joined with `\x1f`.
     flds: Range<usize>,
@@ -215,58 +226,69 @@ impl BriefRows {
     fn str(&self, range: &Range<usize>) -> &str {
         &self.text[range.clone()]
     }
+
+    /// Fills the rows with the notes of `brief`, keeping the buffers.
+    fn fill(&mut self, brief: &Brief, options: &NoteOptions) {
+        let r = self;
+        r.text.clear();
+        r.tags = 0..0;
+        r.deck = 0..0;
+        r.notes.clear();
+        r.ords.clear();
+        r.media.clear();
+        let mut shared_done = false;
+        notes::brief_notes(brief, options, |shared, draft| {
+            if !shared_done {
+                // Every note of the brief shares these.
+                shared_done = true;
+                let start = r.text.len();
+                r.text.push(' ');
+                for tag in &shared.tags {
+                    r.text.push_str(tag);
+                    r.text.push(' ');
+                }
+                r.tags = start..r.text.len();
+                r.text.push_str(&shared.deck);
+                r.deck = r.tags.end..r.text.len();
+            }
+            let start = r.text.len();
+            let tail = shared.tail_fields.iter().map(String::as_str);
+            for field in draft.own_fields.into_iter().chain(tail) {
+                r.text.push_str(field);
+                r.text.push('\x1f');
+            }
+            r.text.pop();
+            let flds = start..r.text.len();
+            strip_html_into(draft.own_fields[0], &mut r.text);
+            let sfld = flds.end..r.text.len();
+            let csum = field_checksum(&r.text[sfld.clone()]);
+            let ords = r.ords.len()..r.ords.len() + draft.card_ords.len();
+            r.ords.extend_from_slice(draft.card_ords);
+            if let Some(image) = draft.image {
+                r.media.push((image.file_name(), image.path.clone()));
+            }
+            r.notes.push(NoteRow {
+                guid: draft.guid,
+                mid: draft.notetype.id,
+                flds,
+                sfld,
+                csum,
+                ords,
+            });
+        });
+    }
 }
 
-/// The rows of a chunk of briefs, made in parallel, in brief order.
-fn rows(briefs: &[Brief], options: &NoteOptions) -> Vec<BriefRows> {
+/// Fills `rows` with the rows of a chunk of briefs, made in parallel, in
+/// brief order; the rows already there are reused.
+fn fill_rows(briefs: &[Brief], options: &NoteOptions, rows: &mut Vec<BriefRows>) {
     use rayon::prelude::*;
+    rows.truncate(briefs.len());
+    rows.resize_with(briefs.len(), BriefRows::default);
     briefs
         .par_iter()
-        .map(|brief| {
-            let mut rows = BriefRows::default();
-            let mut shared_done = false;
-            notes::brief_notes(brief, options, |shared, draft| {
-                let r = &mut rows;
-                if !shared_done {
-                    // Every note of the brief shares these.
-                    shared_done = true;
-                    let start = r.text.len();
-                    r.text.push(' ');
-                    for tag in &shared.tags {
-                        r.text.push_str(tag);
-                        r.text.push(' ');
-                    }
-                    r.tags = start..r.text.len();
-                    r.text.push_str(&shared.deck);
-                    r.deck = r.tags.end..r.text.len();
-                }
-                let start = r.text.len();
-                for field in draft.own_fields.iter().chain(&shared.tail_fields) {
-                    r.text.push_str(field);
-                    r.text.push('\x1f');
-                }
-                r.text.pop();
-                let flds = start..r.text.len();
-                strip_html_into(&draft.own_fields[0], &mut r.text);
-                let sfld = flds.end..r.text.len();
-                let csum = field_checksum(&r.text[sfld.clone()]);
-                let ords = r.ords.len()..r.ords.len() + draft.card_ords.len();
-                r.ords.extend_from_slice(&draft.card_ords);
-                if let Some(image) = draft.image {
-                    r.media.push((image.file_name(), image.path.clone()));
-                }
-                r.notes.push(NoteRow {
-                    guid: draft.guid,
-                    mid: draft.notetype.id,
-                    flds,
-                    sfld,
-                    csum,
-                    ords,
-                });
-            });
-            rows
-        })
-        .collect()
+        .zip(rows.par_iter_mut())
+        .for_each(|(brief, rows)| rows.fill(brief, options));
 }
 
 /// A deck id from its name: 1 is Anki's Default deck, so ids start above it.
@@ -274,12 +296,13 @@ fn deck_id(name: &str) -> i64 {
     (hash64(name.as_bytes()) >> 12) as i64 + 2
 }
 
-/// Creates the collection from chunks of rows given by `next_chunk`;
-/// returns the counts and the media files the notes use (name → path).
+/// Creates the collection from chunks of rows given by `next_chunk`, which
+/// is handed back each chunk once it is inserted; returns the counts and the
+/// media files the notes use (name → path).
 fn write_collection(
     conn: &mut Connection,
     build: BuildTime,
-    mut next_chunk: impl FnMut() -> Option<Vec<BriefRows>>,
+    mut next_chunk: impl FnMut(Option<Vec<BriefRows>>) -> Option<Vec<BriefRows>>,
 ) -> Result<(PackageStats, BTreeMap<String, PathBuf>)> {
     // A scratch file: no journal, no syncing. An 8 MB page cache is as fast
     // as larger ones here (SQLite writes pages out to the OS as it goes), and
@@ -305,7 +328,8 @@ fn write_collection(
         insert_card.raw_bind_parameter(5, secs)?;
         let mut card_id = millis;
         let mut position = 0i64;
-        while let Some(chunk) = next_chunk() {
+        let mut done = None;
+        while let Some(chunk) = next_chunk(done.take()) {
             for brief in chunk.iter().filter(|b| !b.notes.is_empty()) {
                 let did = deck_with_parents(&mut decks, brief.str(&brief.deck));
                 insert_card.raw_bind_parameter(3, did)?;
@@ -338,6 +362,7 @@ fn write_collection(
                     }
                 }
             }
+            done = Some(chunk);
         }
     }
     let first_deck = decks.values().next().copied().unwrap_or(1);
@@ -476,7 +501,9 @@ fn strip_html_into(html: &str, out: &mut String) {
 
 /// Anki's checksum: the first 8 hex digits of the SHA-1 of the stripped first field.
 fn field_checksum(stripped: &str) -> i64 {
-    let digest = sha1_smol::Sha1::from(stripped.as_bytes()).digest().bytes();
+    use sha1::Digest as _;
+    // The `sha1` crate uses the CPU's SHA instructions where there are any.
+    let digest = sha1::Sha1::digest(stripped.as_bytes());
     u32::from_be_bytes(digest[..4].try_into().expect("4 bytes")) as i64
 }
 
@@ -499,6 +526,12 @@ mod tests {
     fn checksum_matches_anki() {
         // Anki: int(sha1("hello").hexdigest()[:8], 16)
         assert_eq!(field_checksum("hello"), 0xaaf4c61d);
+        // Longer than one SHA-1 block, not ASCII.
+        let long = format!(
+            "Kāthmandu — a sort field longer than one SHA-1 block: {}",
+            "x".repeat(80)
+        );
+        assert_eq!(field_checksum(&long), 0xe2e51bb4);
     }
 
     #[test]

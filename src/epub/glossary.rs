@@ -16,11 +16,10 @@
 use super::package::Packed;
 use super::xhtml::{Page, esc};
 use crate::brief::Text;
+use crate::key_index::KeyIndex;
 use crate::markup::{Flavor, TermRef};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -211,74 +210,6 @@ pub(crate) struct Glossary {
     /// Every link, in reading order.
     refs: Vec<Ref>,
     places: Vec<PlaceInfo>,
-}
-
-/// The glossary's keys, numbered in order of first appearance, and found by
-/// key. The keys are kept end to end in one buffer rather than one
-/// allocation each (a booklet of 10,000 briefs has about 200,000 terms):
-/// a map goes from a key's hash to the first key with that hash, and
-/// chains the rare others.
-#[derive(Default)]
-struct KeyIndex {
-    keys: String,
-    /// Where key `e` ends in `keys`.
-    ends: Vec<u32>,
-    /// The first key with a given hash.
-    by_hash: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
-    /// The next key with the same hash as key `e`, if any.
-    same_hash: Vec<Option<u32>>,
-}
-
-impl KeyIndex {
-    fn hash(key: &str) -> u64 {
-        // Fixed keys: the hash never shows in the output, only in speed.
-        BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
-    }
-
-    fn key(&self, e: u32) -> &str {
-        let e = e as usize;
-        let start = if e == 0 { 0 } else { self.ends[e - 1] };
-        &self.keys[start as usize..self.ends[e] as usize]
-    }
-
-    fn get(&self, key: &str) -> Option<u32> {
-        let mut at = self.by_hash.get(&Self::hash(key)).copied();
-        while let Some(e) = at {
-            if self.key(e) == key {
-                return Some(e);
-            }
-            at = self.same_hash[e as usize];
-        }
-        None
-    }
-
-    /// Adds a key not in the index yet; returns its number.
-    fn insert(&mut self, key: &str) -> u32 {
-        let e = self.ends.len() as u32;
-        self.keys.push_str(key);
-        self.ends.push(self.keys.len() as u32);
-        let previous = self.by_hash.insert(Self::hash(key), e);
-        self.same_hash.push(previous);
-        e
-    }
-}
-
-/// A hasher for keys that are hashes already: the map need not hash again.
-#[derive(Default)]
-struct HashIsKey(u64);
-
-impl Hasher for HashIsKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys");
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 /// One page of the glossary: terms under one initial (a long initial is
@@ -683,20 +614,6 @@ mod tests {
             t.iter().collect::<Vec<_>>(),
             [("quad", "Quad"), ("5g", "5G")]
         );
-    }
-
-    #[test]
-    fn the_key_index_finds_every_key_it_was_given() {
-        let mut index = KeyIndex::default();
-        for i in 0..1000 {
-            assert_eq!(index.insert(&format!("term {i}")), i);
-        }
-        for i in 0..1000 {
-            assert_eq!(index.get(&format!("term {i}")), Some(i));
-            assert_eq!(index.key(i), format!("term {i}"));
-        }
-        assert_eq!(index.get("term"), None);
-        assert_eq!(index.get(""), None);
     }
 
     #[test]

@@ -305,14 +305,28 @@ impl Markup {
     /// [`Markup::key_terms`] without the texts, for callers that only
     /// compare terms.
     pub fn term_keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = Vec::new();
-        let (mut text, mut key) = (String::new(), String::new());
+        let mut keys = Vec::new();
+        let n = self.term_keys_into(&mut keys);
+        keys.truncate(n);
+        keys
+    }
+
+    /// [`Markup::term_keys`] written into `keys[..n]`, reusing the strings
+    /// already there (a caller going through many texts allocates once);
+    /// returns `n`. Strings past `n` are left for later calls.
+    pub fn term_keys_into(&self, keys: &mut Vec<String>) -> usize {
+        let mut n = 0;
+        let mut text = String::new();
         for i in self.term_runs() {
-            if self.term_into(i, &mut text, &mut key) && !keys.contains(&key) {
-                keys.push(key.clone());
+            if keys.len() == n {
+                keys.push(String::new());
+            }
+            let (seen, rest) = keys.split_at_mut(n);
+            if self.term_into(i, &mut text, &mut rest[0]) && !seen.contains(&rest[0]) {
+                n += 1;
             }
         }
-        keys
+        n
     }
 
     /// The index of every bold run that may be a key term: not a label,
@@ -385,6 +399,12 @@ impl Markup {
         let mut out = String::new();
         self.render_as(flavor, true, None, &mut out);
         out
+    }
+
+    /// [`Markup::to_inline_html`] (or, with `blocks`, [`Markup::to_block_html`])
+    /// appended to `out`.
+    pub fn html_into(&self, flavor: Flavor, blocks: bool, out: &mut String) {
+        self.render_as(flavor, blocks, None, out);
     }
 
     /// Renders with a caller-chosen rendering of key terms: `strong` receives
@@ -1872,7 +1892,11 @@ mod properties {
         fn terms_are_their_collapsed_plain_text(src in hostile_text()) {
             let (m, _) = Markup::parse(&src);
             let keys: Vec<String> = m.key_terms().into_iter().map(|t| t.key).collect();
-            prop_assert_eq!(m.term_keys(), keys);
+            prop_assert_eq!(m.term_keys(), keys.clone());
+            // Reused strings left from another text change nothing.
+            let mut reused: Vec<String> = ["leftover", "quad", ""].map(String::from).to_vec();
+            let n = m.term_keys_into(&mut reused);
+            prop_assert_eq!(&reused[..n], &keys[..]);
             let (mut text, mut key) = (String::new(), String::new());
             for (i, n) in m.nodes.iter().enumerate() {
                 if n.kind != Kind::Strong {
