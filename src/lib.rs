@@ -17,6 +17,7 @@ pub mod export;
 pub mod import;
 pub mod key_index;
 pub mod limits;
+pub mod malloc;
 pub mod markup;
 pub mod output;
 
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 
 /// Parses the command line, runs the command and maps failures to exit codes.
 pub fn run() -> ExitCode {
+    malloc::tune();
     let cli = cli::Cli::parse();
     let result = match &cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
