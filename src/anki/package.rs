@@ -158,10 +158,16 @@ pub fn write_package(
             })
         })?;
         // The rows are committed: their pages are final. They are deflated
-        // on the other threads while this one builds the indexes.
+        // on the other threads while this one builds the indexes, at a lower
+        // priority: the index build is the sequential part, so it goes first
+        // when both want a core.
         let committed = committed_len(&conn)?;
         let ahead = std::thread::scope(|s| {
-            let ahead = s.spawn(|| committed.map(|len| deflate_ahead(&db_path, &ahead_path, len)));
+            let ahead = s.spawn(|| {
+                committed.map(|len| {
+                    crate::export::priority::behind(|| deflate_ahead(&db_path, &ahead_path, len))
+                })
+            });
             let indexed = conn.execute_batch(&format!("BEGIN;{INDEXES}COMMIT;"));
             let ahead = ahead.join().expect("the deflating thread does not panic");
             indexed?;

@@ -8,6 +8,9 @@
 //! behind the deck, the booklet fills the time the deck's sequential part
 //! leaves: the deck's notes are made first, and the booklet renders while
 //! SQLite works. Output bytes do not depend on it.
+//!
+//! The deck uses it too: it deflates its committed rows behind its own
+//! index build, the one part of the deck that cannot be spread over cores.
 
 /// How much lower the priority is (a `nice` increment): enough that the
 /// other work goes first when both are runnable, while this work still
