@@ -4,6 +4,7 @@
 
 mod deflate;
 pub mod guid;
+mod insert;
 pub mod notes;
 pub mod notetype;
 pub mod package;

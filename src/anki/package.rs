@@ -19,7 +19,7 @@
 //!   and the zip (fixed entry times, fixed order, JSON with sorted keys) are
 //!   byte-identical.
 //! - **Fast**: all rows go in one transaction through prepared statements,
-//!   with journaling and syncing off (the database is a scratch file until it
+//!   eight rows a statement ([`super::insert`]), with journaling and syncing off (the database is a scratch file until it
 //!   is zipped) and indexes built once at the end; the rows of the next few
 //!   dozen briefs are made on the other threads while the current ones are
 //!   inserted, so memory stays bounded; the collection is deflated (fast
@@ -28,6 +28,7 @@
 
 use super::deflate::{deflate_ahead, deflate_collection};
 use super::guid::{Guid, hash64};
+use super::insert::{self, Batched};
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use crate::brief::Brief;
@@ -324,43 +325,49 @@ fn write_collection(
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
     let mut media: BTreeMap<String, PathBuf> = BTreeMap::new();
     {
-        let mut insert_note =
-            tx.prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
-        let mut insert_card =
-            tx.prepare("INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')")?;
-        // Parameters stay bound between executions: each is bound only when
-        // it changes (the time once, deck and tags once per brief).
-        insert_note.raw_bind_parameter(4, secs)?;
-        insert_card.raw_bind_parameter(5, secs)?;
-        let mut card_id = millis;
-        let mut position = 0i64;
+        // Row ids count up from the build time in milliseconds, one by one:
+        // the first row of each table is given its id, and SQLite counts on
+        // from there (checked below).
+        // `?1` is the modification time, shared by all rows.
+        let mut notes = Batched::new(
+            &tx,
+            "notes",
+            "({0}, {1}, {2}, ?1, -1, {3}, {4}, {5}, {6}, 0, '')",
+            NOTE_PARAMS,
+        );
+        let mut cards = Batched::new(
+            &tx,
+            "cards",
+            "({0}, {1}, {2}, {3}, ?1, -1, 0, 0, {4}, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+            CARD_PARAMS,
+        );
         let mut done = None;
+        let (mut first_note, mut first_card) = (Some(millis), Some(millis));
+        // Cards wait here until a statement's worth is ready: (note id,
+        // deck, ordinal, due).
+        let mut pending_cards: Vec<(i64, i64, u16, i64)> = Vec::with_capacity(insert::ROWS);
         while let Some(chunk) = next_chunk(done.take()) {
+            // Notes wait until a statement's worth is ready: (brief, note).
+            let mut pending_notes: Vec<(&BriefRows, &NoteRow)> = Vec::with_capacity(insert::ROWS);
             for brief in chunk.iter().filter(|b| !b.notes.is_empty()) {
                 let did = deck_with_parents(&mut decks, brief.str(&brief.deck));
-                insert_card.raw_bind_parameter(3, did)?;
-                insert_note.raw_bind_parameter(5, brief.str(&brief.tags))?;
                 for note in &brief.notes {
-                    let note_id = millis + position;
-                    position += 1;
-                    insert_note.raw_bind_parameter(1, note_id)?;
-                    insert_note.raw_bind_parameter(2, note.guid.as_str())?;
-                    insert_note.raw_bind_parameter(3, note.mid)?;
-                    insert_note.raw_bind_parameter(6, brief.str(&note.flds))?;
-                    insert_note.raw_bind_parameter(7, brief.str(&note.sfld))?;
-                    insert_note.raw_bind_parameter(8, note.csum)?;
-                    insert_note.raw_execute()?;
-                    insert_card.raw_bind_parameter(2, note_id)?;
-                    // New cards are shown in note order.
-                    insert_card.raw_bind_parameter(6, position)?;
-                    for &ord in &brief.ords[note.ords.clone()] {
-                        insert_card.raw_bind_parameter(1, card_id)?;
-                        insert_card.raw_bind_parameter(4, ord)?;
-                        insert_card.raw_execute()?;
-                        card_id += 1;
-                        stats.cards += 1;
-                    }
+                    let note_id = millis + stats.notes as i64;
                     stats.notes += 1;
+                    pending_notes.push((brief, note));
+                    if pending_notes.len() == insert::ROWS {
+                        insert_notes(&mut notes, &pending_notes, first_note.take(), secs)?;
+                        pending_notes.clear();
+                    }
+                    for &ord in &brief.ords[note.ords.clone()] {
+                        // New cards are shown in note order.
+                        pending_cards.push((note_id, did, ord, stats.notes as i64));
+                        stats.cards += 1;
+                        if pending_cards.len() == insert::ROWS {
+                            insert_cards(&mut cards, &pending_cards, first_card.take(), secs)?;
+                            pending_cards.clear();
+                        }
+                    }
                 }
                 for (name, path) in &brief.media {
                     if !media.contains_key(name) {
@@ -368,7 +375,21 @@ fn write_collection(
                     }
                 }
             }
+            // The notes borrow from the chunk, which goes back to be refilled.
+            if !pending_notes.is_empty() {
+                insert_notes(&mut notes, &pending_notes, first_note.take(), secs)?;
+            }
             done = Some(chunk);
+        }
+        if !pending_cards.is_empty() {
+            insert_cards(&mut cards, &pending_cards, first_card.take(), secs)?;
+        }
+        for (table, count) in [("notes", stats.notes), ("cards", stats.cards)] {
+            let last: Option<i64> =
+                tx.query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))?;
+            if count > 0 && last != Some(millis + count as i64 - 1) {
+                anyhow::bail!("internal error: the {table} ids are not consecutive");
+            }
         }
     }
     let first_deck = decks.values().next().copied().unwrap_or(1);
@@ -386,6 +407,65 @@ fn write_collection(
     tx.commit()?;
     stats.decks = decks.len();
     Ok((stats, media))
+}
+
+/// Parameters of a note row: id, guid, note type, tags, fields, sort field,
+/// checksum.
+const NOTE_PARAMS: usize = 7;
+
+/// Parameters of a card row: id, note, deck, ordinal, due.
+const CARD_PARAMS: usize = 5;
+
+/// Inserts `rows` notes with one statement. Only the deck's first note is
+/// given its id (`first_id`); SQLite numbers the others on from it.
+fn insert_notes(
+    batched: &mut Batched,
+    rows: &[(&BriefRows, &NoteRow)],
+    first_id: Option<i64>,
+    secs: i64,
+) -> Result<()> {
+    let st = batched.statement(rows.len())?;
+    st.raw_bind_parameter(1, secs)?;
+    for (r, &(brief, note)) in rows.iter().enumerate() {
+        let p = |n| insert::param(NOTE_PARAMS, r, n);
+        match first_id.filter(|_| r == 0) {
+            Some(id) => st.raw_bind_parameter(p(0), id)?,
+            None => st.raw_bind_parameter(p(0), rusqlite::types::Null)?,
+        }
+        st.raw_bind_parameter(p(1), note.guid.as_str())?;
+        st.raw_bind_parameter(p(2), note.mid)?;
+        st.raw_bind_parameter(p(3), brief.str(&brief.tags))?;
+        st.raw_bind_parameter(p(4), brief.str(&note.flds))?;
+        st.raw_bind_parameter(p(5), brief.str(&note.sfld))?;
+        st.raw_bind_parameter(p(6), note.csum)?;
+    }
+    st.raw_execute()?;
+    Ok(())
+}
+
+/// Inserts `rows` cards, (note id, deck, ordinal, due), with one statement,
+/// numbered as [`insert_notes`] numbers notes.
+fn insert_cards(
+    batched: &mut Batched,
+    rows: &[(i64, i64, u16, i64)],
+    first_id: Option<i64>,
+    secs: i64,
+) -> Result<()> {
+    let st = batched.statement(rows.len())?;
+    st.raw_bind_parameter(1, secs)?;
+    for (r, &(nid, did, ord, due)) in rows.iter().enumerate() {
+        let p = |n| insert::param(CARD_PARAMS, r, n);
+        match first_id.filter(|_| r == 0) {
+            Some(id) => st.raw_bind_parameter(p(0), id)?,
+            None => st.raw_bind_parameter(p(0), rusqlite::types::Null)?,
+        }
+        st.raw_bind_parameter(p(1), nid)?;
+        st.raw_bind_parameter(p(2), did)?;
+        st.raw_bind_parameter(p(3), ord)?;
+        st.raw_bind_parameter(p(4), due)?;
+    }
+    st.raw_execute()?;
+    Ok(())
 }
 
 /// The length of the committed collection when every later change will
