@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Times briefdeck and genanki in alternation, so both meet the same machine.
+
+On a shared VM the speed of the same command drifts by ±20 % from one minute
+to the next. Timing one tool for a while and then the other lets that drift
+decide the ratio; alternating them round by round does not.
+
+Each round runs `briefdeck export anki` once (the whole process: start-up,
+reading and checking the YAML, notes, SQLite, zip, timed from outside) and
+genanki once (genanki_write.py: building the genanki objects and writing the
+package, timed inside, without Python's start-up or the reading of notes).
+
+    python3 compare.py ROUNDS BRIEFDECK CORPUS GENANKI_PYTHON BRIEFDECK_APKG OUT_DIR
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main():
+    rounds, briefdeck, corpus, python, reference, out = sys.argv[1:7]
+    rounds = int(rounds)
+    here = os.path.dirname(os.path.abspath(__file__))
+    ours, theirs, ratios = [], [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run(
+            [briefdeck, "export", "anki", corpus, "-o", os.path.join(out, "deck.apkg")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        ours.append(time.perf_counter() - start)
+        result = subprocess.run(
+            [python, os.path.join(here, "genanki_write.py"), reference, os.path.join(out, "genanki.apkg")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        theirs.append(json.loads(result.stdout)["seconds"])
+        ratios.append(theirs[-1] / ours[-1])
+
+    def line(name, xs):
+        return f"{name:9s} best {min(xs):.3f} s, median {statistics.median(xs):.3f} s"
+
+    print(f"== {rounds} alternating rounds")
+    print(line("briefdeck", ours))
+    print(line("genanki", theirs))
+    print(
+        f"speed-up: {min(theirs) / min(ours):.1f}x best against best, "
+        f"{statistics.median(theirs) / statistics.median(ours):.1f}x median against median, "
+        f"median of the rounds' ratios {statistics.median(ratios):.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
