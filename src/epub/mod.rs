@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use time::{OffsetDateTime, Time};
 
+#[derive(Clone, Debug)]
 pub struct EpubOptions {
     pub title: String,
     pub author: String,

@@ -3,7 +3,7 @@
 
 mod settings;
 
-use crate::anki::{self, NoteOptions};
+use crate::anki;
 use crate::brief::Library;
 use crate::cli::{AnkiFlags, EpubFlags, ExportArgs, ExportCommand};
 use crate::config;
@@ -65,18 +65,18 @@ pub fn run(command: &ExportCommand) -> Result<(), Failure> {
             }
             Failure::Usage(format!("invalid settings: {}", d.headline()))
         })?;
+    let build = BuildTime::from_env().map_err(Failure::Usage)?;
     let plan = Plan {
         export,
         anki: anki_flags
             .map(|f| settings::anki(f, &loaded_config.config.anki))
             .transpose()?,
         epub: epub_flags
-            .map(|f| settings::epub(f, &loaded_config.config.epub))
+            .map(|f| settings::epub(f, &loaded_config.config.epub, build))
             .transpose()?,
         output,
         into_folder,
     };
-    let build = BuildTime::from_env().map_err(Failure::Usage)?;
 
     let loading = spinner("loading sources", export.quiet || export.json);
     let library = super::load_sources(&export.sources);
@@ -310,31 +310,16 @@ fn render(plan: &Plan, job: &Job, build: BuildTime) -> Result<Rendered, Failure>
         let counts = match job.kind {
             OutputKind::Anki => {
                 let s = plan.anki.as_ref().expect("anki settings");
-                let options = NoteOptions {
-                    cards: s.cards.clone(),
-                    deck_root: s.deck_root.clone(),
-                    deck_by: s.deck_by,
-                };
-                let stats = anki::write_package(briefs, &options, build, &mut w)
+                let stats = anki::write_package(briefs, &s.notes, build, &mut w)
                     .with_context(|| format!("cannot write {}", job.path.display()))?;
                 Some((stats.notes, stats.cards))
             }
             OutputKind::Epub => {
                 let s = plan.epub.as_ref().expect("epub settings");
-                let title = match &job.group.key {
-                    Some(k) => format!("{} — {}", s.title, k.label),
-                    None => s.title.clone(),
-                };
-                let options = epub::EpubOptions {
-                    title,
-                    author: s.author.clone(),
-                    publisher: s.publisher.clone(),
-                    description: s.description.clone(),
-                    language: s.language.clone(),
-                    group_by: s.group_by,
-                    term_questions: s.term_questions,
-                    build_time: build,
-                };
+                let mut options = s.booklet.clone();
+                if let Some(k) = &job.group.key {
+                    options.title = format!("{} — {}", options.title, k.label);
+                }
                 let mut write = || epub::write(briefs, &options, &mut w);
                 // Beside a deck, the booklet goes behind it (see `priority`).
                 let written = if plan.anki.is_some() {

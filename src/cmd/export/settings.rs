@@ -1,28 +1,26 @@
 //! Resolving export settings: command line > environment > settings file >
 //! defaults. (clap already puts the environment under the command line.)
 
-use crate::cli::{AnkiFlags, CardKind, DeckBy, EpubFlags, GroupBy};
+use crate::anki::NoteOptions;
+use crate::cli::{AnkiFlags, CardKind, EpubFlags};
 use crate::config::{AnkiConfig, EpubConfig};
+use crate::epub::EpubOptions;
 use crate::error::Failure;
+use crate::export::BuildTime;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The deck's settings: the notes' options and the package's file name.
+#[derive(Clone, Debug)]
 pub struct AnkiSettings {
-    pub cards: Vec<CardKind>,
-    pub deck_root: String,
-    pub deck_by: DeckBy,
+    pub notes: NoteOptions,
     /// File name of the package inside the output folder.
     pub file_name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The booklet's settings: its options (the title before any group is
+/// added to it) and its file name.
+#[derive(Clone, Debug)]
 pub struct EpubSettings {
-    pub title: String,
-    pub author: String,
-    pub publisher: Option<String>,
-    pub description: Option<String>,
-    pub language: String,
-    pub group_by: GroupBy,
-    pub term_questions: usize,
+    pub booklet: EpubOptions,
     pub file_name: String,
 }
 
@@ -45,14 +43,20 @@ pub fn anki(flags: &AnkiFlags, file: &AnkiConfig) -> Result<AnkiSettings, Failur
         return Err(Failure::Usage("the deck root must not be empty".into()));
     }
     Ok(AnkiSettings {
-        cards,
-        deck_root,
-        deck_by: flags.deck_by.or(file.deck_by).unwrap_or_default(),
+        notes: NoteOptions {
+            cards,
+            deck_root,
+            deck_by: flags.deck_by.or(file.deck_by).unwrap_or_default(),
+        },
         file_name: file_name(file.output.as_deref(), "briefdeck.apkg", "apkg")?,
     })
 }
 
-pub fn epub(flags: &EpubFlags, file: &EpubConfig) -> Result<EpubSettings, Failure> {
+pub fn epub(
+    flags: &EpubFlags,
+    file: &EpubConfig,
+    build_time: BuildTime,
+) -> Result<EpubSettings, Failure> {
     let pick = |flag: &Option<String>, conf: &Option<String>| flag.clone().or_else(|| conf.clone());
     let title =
         pick(&flags.title, &file.title).unwrap_or_else(|| "Current Affairs Revision".into());
@@ -66,13 +70,16 @@ pub fn epub(flags: &EpubFlags, file: &EpubConfig) -> Result<EpubSettings, Failur
     crate::epub::check_language(&language)
         .map_err(|e| Failure::Usage(format!("language `{language}`: {e}")))?;
     Ok(EpubSettings {
-        title,
-        author,
-        publisher: pick(&flags.publisher, &file.publisher),
-        description: pick(&flags.description, &file.description),
-        language,
-        group_by: flags.group_by.or(file.group_by).unwrap_or_default(),
-        term_questions: flags.term_questions.or(file.term_questions).unwrap_or(2),
+        booklet: EpubOptions {
+            title,
+            author,
+            publisher: pick(&flags.publisher, &file.publisher),
+            description: pick(&flags.description, &file.description),
+            language,
+            group_by: flags.group_by.or(file.group_by).unwrap_or_default(),
+            term_questions: flags.term_questions.or(file.term_questions).unwrap_or(2),
+            build_time,
+        },
         file_name: file_name(file.output.as_deref(), "briefdeck.epub", "epub")?,
     })
 }
@@ -101,6 +108,7 @@ fn file_name(configured: Option<&str>, default: &str, extension: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::DeckBy;
 
     fn flags() -> AnkiFlags {
         AnkiFlags {
@@ -113,19 +121,22 @@ mod tests {
     #[test]
     fn defaults_then_file_then_flags() {
         let none = AnkiConfig::default();
-        assert_eq!(anki(&flags(), &none).unwrap().deck_root, "Current Affairs");
+        assert_eq!(
+            anki(&flags(), &none).unwrap().notes.deck_root,
+            "Current Affairs"
+        );
         let file = AnkiConfig {
             deck_root: Some("UPSC".into()),
             deck_by: Some(DeckBy::Month),
             ..AnkiConfig::default()
         };
-        let s = anki(&flags(), &file).unwrap();
+        let s = anki(&flags(), &file).unwrap().notes;
         assert_eq!((s.deck_root.as_str(), s.deck_by), ("UPSC", DeckBy::Month));
         let f = AnkiFlags {
             deck_root: Some("Mine".into()),
             ..flags()
         };
-        let s = anki(&f, &file).unwrap();
+        let s = anki(&f, &file).unwrap().notes;
         assert_eq!((s.deck_root.as_str(), s.deck_by), ("Mine", DeckBy::Month));
     }
 
