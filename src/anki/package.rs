@@ -19,12 +19,13 @@
 //!   and the zip (fixed entry times, fixed order, JSON with sorted keys) are
 //!   byte-identical.
 //! - **Fast**: all rows go in one transaction through prepared statements,
-//!   eight rows a statement ([`super::insert`]), with journaling and syncing off (the database is a scratch file until it
-//!   is zipped) and indexes built once at the end; the rows of the next few
-//!   dozen briefs are made on the other threads while the current ones are
-//!   inserted, so memory stays bounded; the collection is deflated (fast
-//!   level) in 1 MiB pieces on all threads, joined into one stream, most of
-//!   it while SQLite builds the indexes ([`super::deflate`]).
+//!   eight rows a statement ([`super::insert`]), with journaling and syncing
+//!   off (the database is a scratch file until it is zipped) and indexes
+//!   built once at the end; the rows of the next few dozen briefs are made
+//!   on the other threads while the current ones are inserted, so memory
+//!   stays bounded; the collection is deflated (fast level) in 1 MiB pieces
+//!   on all threads, joined into one stream, most of it while SQLite builds
+//!   the indexes ([`super::deflate`]).
 
 use super::deflate::{deflate_ahead, deflate_collection};
 use super::guid::{Guid, hash64};
