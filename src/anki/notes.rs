@@ -276,9 +276,16 @@ impl<'a> BriefNotes<'a> {
                 let key = &mut buf.key;
                 key.clear();
                 let _ = write!(key, "{}/{}/", self.brief.id, section.key());
+                // Writing to a String cannot fail.
                 let anchored = match (&p.id, buf.term_count) {
-                    (Some(id), _) => write!(key, "id:{id}").is_ok(),
-                    (None, 1..) => write!(key, "t:{}", buf.terms[0]).is_ok(),
+                    (Some(id), _) => {
+                        let _ = write!(key, "id:{id}");
+                        true
+                    }
+                    (None, 1..) => {
+                        let _ = write!(key, "t:{}", buf.terms[0]);
+                        true
+                    }
                     (None, 0) => false,
                 };
                 if anchored {
