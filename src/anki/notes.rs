@@ -140,8 +140,8 @@ struct Buffers {
     /// notes each anchor has had.
     anchors: KeyIndex,
     anchor_counts: Vec<usize>,
-    /// The context path of the points being walked: steps end to end, and
-    /// where each step starts.
+    /// The context path of the points being walked, each step after a
+    /// ` › `, and where each step starts.
     path: String,
     path_starts: Vec<usize>,
 }
@@ -310,15 +310,7 @@ impl<'a> BriefNotes<'a> {
                         let context = &mut buf.fields[1];
                         context.clear();
                         let _ = write!(context, "{title} › {}", section.title());
-                        for (i, &start) in buf.path_starts.iter().enumerate() {
-                            let end = buf
-                                .path_starts
-                                .get(i + 1)
-                                .copied()
-                                .unwrap_or(buf.path.len());
-                            context.push_str(" › ");
-                            context.push_str(&buf.path[start..end]);
-                        }
+                        context.push_str(&buf.path);
                         if let Some(h) = &p.heading {
                             context.push_str(" › ");
                             h.markup.html_into(Flavor::Anki, false, context);
@@ -331,6 +323,7 @@ impl<'a> BriefNotes<'a> {
             // Only a point with sub-points needs its step of the path.
             if !p.points.is_empty() {
                 self.buf.path_starts.push(self.buf.path.len());
+                self.buf.path.push_str(" › ");
                 self.buf.path.push_str(&path_step(p));
                 self.point_notes(section, &p.points, title, emit);
                 let start = self.buf.path_starts.pop().expect("pushed above");
