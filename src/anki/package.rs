@@ -326,24 +326,23 @@ fn write_collection(
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
     let mut media: BTreeMap<String, PathBuf> = BTreeMap::new();
     {
-        // Row ids count up from the build time in milliseconds, one by one:
-        // the first row of each table is given its id, and SQLite counts on
-        // from there (checked below).
-        // `?1` is the modification time, shared by all rows.
+        // Row ids count up from the build time in milliseconds, one by one
+        // (see `Batched`); `?1` is the modification time, shared by all rows.
         let mut notes = Batched::new(
             &tx,
             "notes",
             "({0}, {1}, {2}, ?1, -1, {3}, {4}, {5}, {6}, 0, '')",
             NOTE_PARAMS,
+            millis,
         );
         let mut cards = Batched::new(
             &tx,
             "cards",
             "({0}, {1}, {2}, {3}, ?1, -1, 0, 0, {4}, 0, 0, 0, 0, 0, 0, 0, 0, '')",
             CARD_PARAMS,
+            millis,
         );
         let mut done = None;
-        let (mut first_note, mut first_card) = (Some(millis), Some(millis));
         // Cards wait here until a statement's worth is ready: (note id,
         // deck, ordinal, due).
         let mut pending_cards: Vec<(i64, i64, u16, i64)> = Vec::with_capacity(insert::ROWS);
@@ -357,7 +356,7 @@ fn write_collection(
                     stats.notes += 1;
                     pending_notes.push((brief, note));
                     if pending_notes.len() == insert::ROWS {
-                        insert_notes(&mut notes, &pending_notes, first_note.take(), secs)?;
+                        insert_notes(&mut notes, &pending_notes, secs)?;
                         pending_notes.clear();
                     }
                     for &ord in &brief.ords[note.ords.clone()] {
@@ -365,7 +364,7 @@ fn write_collection(
                         pending_cards.push((note_id, did, ord, stats.notes as i64));
                         stats.cards += 1;
                         if pending_cards.len() == insert::ROWS {
-                            insert_cards(&mut cards, &pending_cards, first_card.take(), secs)?;
+                            insert_cards(&mut cards, &pending_cards, secs)?;
                             pending_cards.clear();
                         }
                     }
@@ -378,20 +377,15 @@ fn write_collection(
             }
             // The notes borrow from the chunk, which goes back to be refilled.
             if !pending_notes.is_empty() {
-                insert_notes(&mut notes, &pending_notes, first_note.take(), secs)?;
+                insert_notes(&mut notes, &pending_notes, secs)?;
             }
             done = Some(chunk);
         }
         if !pending_cards.is_empty() {
-            insert_cards(&mut cards, &pending_cards, first_card.take(), secs)?;
+            insert_cards(&mut cards, &pending_cards, secs)?;
         }
-        for (table, count) in [("notes", stats.notes), ("cards", stats.cards)] {
-            let last: Option<i64> =
-                tx.query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))?;
-            if count > 0 && last != Some(millis + count as i64 - 1) {
-                anyhow::bail!("internal error: the {table} ids are not consecutive");
-            }
-        }
+        notes.check_ids()?;
+        cards.check_ids()?;
     }
     let first_deck = decks.values().next().copied().unwrap_or(1);
     tx.execute(
@@ -417,22 +411,11 @@ const NOTE_PARAMS: usize = 7;
 /// Parameters of a card row: id, note, deck, ordinal, due.
 const CARD_PARAMS: usize = 5;
 
-/// Inserts `rows` notes with one statement. Only the deck's first note is
-/// given its id (`first_id`); SQLite numbers the others on from it.
-fn insert_notes(
-    batched: &mut Batched,
-    rows: &[(&BriefRows, &NoteRow)],
-    first_id: Option<i64>,
-    secs: i64,
-) -> Result<()> {
-    let st = batched.statement(rows.len())?;
-    st.raw_bind_parameter(1, secs)?;
+/// Inserts `rows` notes with one statement.
+fn insert_notes(batched: &mut Batched, rows: &[(&BriefRows, &NoteRow)], secs: i64) -> Result<()> {
+    let st = batched.next(rows.len(), secs)?;
     for (r, &(brief, note)) in rows.iter().enumerate() {
         let p = |n| insert::param(NOTE_PARAMS, r, n);
-        match first_id.filter(|_| r == 0) {
-            Some(id) => st.raw_bind_parameter(p(0), id)?,
-            None => st.raw_bind_parameter(p(0), rusqlite::types::Null)?,
-        }
         st.raw_bind_parameter(p(1), note.guid.as_str())?;
         st.raw_bind_parameter(p(2), note.mid)?;
         st.raw_bind_parameter(p(3), brief.str(&brief.tags))?;
@@ -444,22 +427,11 @@ fn insert_notes(
     Ok(())
 }
 
-/// Inserts `rows` cards, (note id, deck, ordinal, due), with one statement,
-/// numbered as [`insert_notes`] numbers notes.
-fn insert_cards(
-    batched: &mut Batched,
-    rows: &[(i64, i64, u16, i64)],
-    first_id: Option<i64>,
-    secs: i64,
-) -> Result<()> {
-    let st = batched.statement(rows.len())?;
-    st.raw_bind_parameter(1, secs)?;
+/// Inserts `rows` cards, (note id, deck, ordinal, due), with one statement.
+fn insert_cards(batched: &mut Batched, rows: &[(i64, i64, u16, i64)], secs: i64) -> Result<()> {
+    let st = batched.next(rows.len(), secs)?;
     for (r, &(nid, did, ord, due)) in rows.iter().enumerate() {
         let p = |n| insert::param(CARD_PARAMS, r, n);
-        match first_id.filter(|_| r == 0) {
-            Some(id) => st.raw_bind_parameter(p(0), id)?,
-            None => st.raw_bind_parameter(p(0), rusqlite::types::Null)?,
-        }
         st.raw_bind_parameter(p(1), nid)?;
         st.raw_bind_parameter(p(2), did)?;
         st.raw_bind_parameter(p(3), ord)?;
