@@ -25,11 +25,6 @@ use sha2::{Digest, Sha256};
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// The GUID for an identity key.
-pub fn guid(key: &str) -> String {
-    Guid::of(key).as_str().to_owned()
-}
-
 /// A GUID held inline: eleven base-62 digits, no allocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Guid([u8; 11]);
@@ -65,11 +60,11 @@ mod tests {
     fn guids_are_fixed_for_a_key() {
         // Pinned: a change here would duplicate every learner's notes.
         assert_eq!(
-            guid("india-japan/key_points/t:cybersecurity"),
-            guid("india-japan/key_points/t:cybersecurity")
+            Guid::of("india-japan/key_points/t:cybersecurity"),
+            Guid::of("india-japan/key_points/t:cybersecurity")
         );
-        assert_eq!(guid("a"), "HOOGnodihbO");
-        assert_eq!(guid("a").len(), 11);
-        assert_ne!(guid("a"), guid("b"));
+        assert_eq!(Guid::of("a").as_str(), "HOOGnodihbO");
+        assert_eq!(Guid::of("a").as_str().len(), 11);
+        assert_ne!(Guid::of("a"), Guid::of("b"));
     }
 }

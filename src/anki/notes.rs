@@ -441,22 +441,14 @@ fn label_of(plain: &str, text: &Text) -> Option<String> {
 /// number, resolving terms in order of (hash, term) so the result does not
 /// depend on their order in the text.
 pub fn cloze_numbers(keys: &[String]) -> HashMap<String, u16> {
-    keys.iter()
-        .zip(cloze_slots(keys))
-        .map(|(k, n)| (k.clone(), n))
-        .collect()
-}
-
-/// [`cloze_numbers`] as a list in the order of `keys`: what the notes use,
-/// without a map and a copy of every key per text.
-fn cloze_slots(keys: &[String]) -> Vec<u16> {
     let mut numbers = Vec::new();
     cloze_slots_into(keys, &mut Vec::new(), &mut numbers);
-    numbers
+    keys.iter().cloned().zip(numbers).collect()
 }
 
-/// [`cloze_slots`] into `numbers`, with `slots` as scratch (both cleared
-/// first).
+/// [`cloze_numbers`] as a list in the order of `keys`, written into
+/// `numbers`, with `slots` as scratch (both cleared first): what the notes
+/// use, without a map and a copy of every key per text.
 fn cloze_slots_into(keys: &[String], slots: &mut Vec<(u64, usize)>, numbers: &mut Vec<u16>) {
     // The loader refuses texts with more terms (`limits::MAX_TERMS_PER_TEXT`);
     // past CLOZE_RANGE the search for a free number would never end.

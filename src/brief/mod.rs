@@ -79,11 +79,6 @@ impl Text {
     pub fn terms(&self) -> Vec<KeyTerm> {
         self.markup.key_terms()
     }
-
-    /// The keys of [`Text::terms`], in the same order.
-    pub fn term_keys(&self) -> Vec<String> {
-        self.markup.term_keys()
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
