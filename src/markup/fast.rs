@@ -29,10 +29,25 @@ const SPECIAL: [bool; 256] = {
     table
 };
 
-/// Punctuation that may follow a closing `**` right after a letter or digit
-/// (`**RBI**,`): the run then cannot open, so it surely closes.
-fn closes_before(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | ':' | ')' | '?' | '!' | '\'' | '"')
+/// Whether a `**` after a non-space and before `c` surely closes the one
+/// open pair. Before a space, the end or ASCII punctuation (`**RBI**,`,
+/// `**(RBI)**.`) the run is right-flanking, so it can close; after
+/// punctuation it can open too, but the pair open before it is the nearest
+/// opener, and 2 + 2 is no multiple of 3, so it closes that pair.
+fn closes_before(c: Option<char>) -> bool {
+    c.is_none_or(|c| c == ' ' || (c.is_ascii_punctuation() && c != '*'))
+}
+
+/// Whether a `**` after `prev` and before `next` surely opens a pair: after
+/// a space, the start or an opening bracket or quote (`(**RBI**)`), and
+/// before a letter or digit, it is left-flanking and not right-flanking.
+/// After a space it may also come before punctuation (`**(RBI)**`).
+fn opens_between(prev: Option<char>, next: Option<char>) -> bool {
+    match prev {
+        None | Some(' ') => next.is_some_and(|c| !c.is_whitespace()),
+        Some('(' | '"' | '\'') => next.is_some_and(char::is_alphanumeric),
+        Some(_) => false,
+    }
 }
 
 /// Parses `source` when it takes the fast path, keeping it as the text
@@ -49,7 +64,10 @@ pub(super) fn parse(source: String) -> Result<Markup, String> {
 }
 
 /// The nodes of `source` when it takes the fast path.
-fn nodes(source: &str) -> Option<Box<[Node]>> {
+fn nodes(full: &str) -> Option<Box<[Node]>> {
+    // A YAML block scalar (`|`, `>`) ends with one line break, which only
+    // ends the paragraph; any other line break takes the full parser.
+    let source = full.strip_suffix('\n').unwrap_or(full);
     let first = source.chars().next()?;
     if !(first.is_alphanumeric() || first == '*') || block_marker_at(source).is_some() {
         return None;
@@ -94,9 +112,7 @@ fn nodes(source: &str) -> Option<Box<[Node]>> {
         let next = source[at + 2..].chars().next();
         match opened {
             None => {
-                // Surely opening: after a space (or at the start), before a
-                // non-space, so it cannot close.
-                if !(matches!(prev, None | Some(' ')) && next.is_some_and(|c| !c.is_whitespace())) {
+                if !opens_between(prev, next) {
                     return None;
                 }
                 if at > text_from {
@@ -105,14 +121,8 @@ fn nodes(source: &str) -> Option<Box<[Node]>> {
                 opened = Some(at + 2);
             }
             Some(from) => {
-                // Surely closing: after a non-space, and before a space, the
-                // end, or punctuation that follows a letter or digit.
-                let prev = prev.filter(|c| !c.is_whitespace())?;
-                let closes = match next {
-                    None | Some(' ') => true,
-                    Some(c) => closes_before(c) && prev.is_alphanumeric(),
-                };
-                if !closes {
+                prev.filter(|c| !c.is_whitespace())?;
+                if !closes_before(next) {
                     return None;
                 }
                 let strong = nodes.len();
@@ -161,6 +171,11 @@ mod tests {
             "**Significance:** it deepens the **Special Strategic and Global Partnership**.",
             "**Significance**: the **Quad**, **ACSA** and भारत's **₹4 lakh crore** plan",
             "5G rollout under the **PLI scheme**",
+            "the **Standing Net Zero Index (SNZI)**, launched in **2021**.",
+            "a **(term)**.",
+            "the Reserve Bank of India (**RBI**) and \"**SEBI**\"",
+            "a **5**% rise in **GST**-linked items",
+            "a folded YAML scalar ends with a **line break**\n",
         ] {
             assert!(parse(src.to_owned()).is_ok(), "{src}");
         }
@@ -179,7 +194,12 @@ mod tests {
             "- a list",
             "an *italic* word",
             "a **term**s glued",
-            "a **(term)**.",
+            "a **(term)**s glued",
+            "x(**(a)**",
+            "x-**a**",
+            "two\nlines",
+            "two lines\n\n",
+            "trailing space \n",
             "a **term",
             "***both***",
             "a\nb",

@@ -1805,19 +1805,20 @@ mod properties {
     /// them; mostly on the fast path.
     fn brief_like_text() -> impl Strategy<Value = String> {
         let word = "[a-zA-Z0-9₹%:()'\"-]{1,6}( [a-zA-Zभ]{1,4}){0,2}";
-        let item = (word, any::<bool>(), "[.,;:)?!'%]?");
-        prop::collection::vec(item, 1..8).prop_map(|items| {
+        let item = (word, any::<bool>(), "[(\"'x]?", "[.,;:)?!'%/-]?");
+        let items = prop::collection::vec(item, 1..8);
+        (items, "\n{0,2}").prop_map(|(items, end)| {
             let words: Vec<String> = items
                 .into_iter()
-                .map(|(w, bold, after)| {
+                .map(|(w, bold, before, after)| {
                     if bold {
-                        format!("**{w}**{after}")
+                        format!("{before}**{w}**{after}")
                     } else {
                         format!("{w}{after}")
                     }
                 })
                 .collect();
-            words.join(" ")
+            words.join(" ") + &end
         })
     }
 
