@@ -133,23 +133,27 @@ pub fn write_package(
         let mut conn =
             Connection::open(&db_path).context("cannot create the collection database")?;
         // A SQLite connection is single-threaded, so the rows of the next
-        // chunks are made on the other threads (rayon) while this one inserts
-        // the current chunk. Chunks arrive in order, so the ids and the file
-        // are the same as if made one after the other.
+        // chunks are made on other threads while this one inserts the
+        // current chunk. Chunks arrive in order, so the ids and the file are
+        // the same as if made one after the other. The inserting thread is
+        // the pipeline's bottleneck, so the rows are made at a lower
+        // priority: it goes first when all want a core.
         let (stats, media) = std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
             // Inserted chunks come back to be filled again: their buffers
             // are reused, and freed on the thread that made them.
             let (back_tx, back_rx) = std::sync::mpsc::channel();
             s.spawn(move || {
-                for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
-                    let mut rows = back_rx.try_recv().unwrap_or_default();
-                    fill_rows(chunk, options, &mut rows);
-                    // An error on the inserting side drops the receiver: stop.
-                    if tx.send(rows).is_err() {
-                        break;
+                crate::export::priority::behind(move || {
+                    for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
+                        let mut rows = back_rx.try_recv().unwrap_or_default();
+                        fill_rows(chunk, options, &mut rows);
+                        // An error on the inserting side drops the receiver: stop.
+                        if tx.send(rows).is_err() {
+                            break;
+                        }
                     }
-                }
+                })
             });
             write_collection(&mut conn, build, |done| {
                 if let Some(done) = done {
