@@ -11,9 +11,9 @@
 //! committed, building the indexes only appends pages and rewrites page 1:
 //! SQLite takes new pages from the freelist, and appends them when it is
 //! empty, as it is in a file that was only ever inserted into. So the
-//! writer deflates the committed pages after the first piece
-//! ([`deflate_ahead`]) while SQLite builds the indexes, and only the first
-//! piece and the index pages are left for the end ([`deflate_collection`]).
+//! writer deflates the committed pages after page 1 ([`deflate_ahead`])
+//! while SQLite builds the indexes, and only page 1 and the index pages are
+//! left for the end ([`deflate_collection`]).
 
 use crate::export::zip_entry;
 use anyhow::{Context as _, Result, bail};
@@ -22,8 +22,8 @@ use std::io::{Read as _, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::Path;
 
-/// The size of a piece; ranges deflated ahead start and end on a multiple of
-/// it.
+/// The size of a piece. Pieces are counted from the start of each range
+/// deflated, so where they fall does not depend on the number of threads.
 const PIECE: u64 = 1 << 20;
 
 /// Pieces read and deflated at a time, per thread: enough to keep every
@@ -32,7 +32,7 @@ const PIECES_PER_THREAD: usize = 2;
 
 /// Bytes of the collection deflated before the file was complete.
 pub struct Ahead {
-    /// Which bytes: from the second piece to a piece boundary.
+    /// Which bytes: the committed pages after page 1.
     range: Range<u64>,
     /// Their deflated pieces, none of them final, in a scratch file.
     deflated: File,
@@ -40,16 +40,13 @@ pub struct Ahead {
     crc: crc32fast::Hasher,
 }
 
-/// Deflates the bytes of `db` from the second piece up to the last whole
-/// piece before `final_len`, into a scratch file at `scratch`. Those bytes
-/// must not change afterwards (see the module's header). None when the
-/// file is too small to be worth it.
-pub fn deflate_ahead(db: &Path, scratch: &Path, final_len: u64) -> Result<Option<Ahead>> {
-    let end = final_len / PIECE * PIECE;
-    if end <= PIECE {
+/// Deflates the bytes `range` of `db` into a scratch file at `scratch`.
+/// Those bytes must not change afterwards (see the module's header). None
+/// when the range is too small to be worth it.
+pub fn deflate_ahead(db: &Path, scratch: &Path, range: Range<u64>) -> Result<Option<Ahead>> {
+    if range.end.saturating_sub(range.start) < PIECE {
         return Ok(None);
     }
-    let range = PIECE..end;
     let mut file = File::open(db).context("cannot read the collection database")?;
     let mut deflated = File::options()
         .read(true)
@@ -192,14 +189,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("c.db");
         // Deflated ahead while the file had 3.5 pieces; it then grew, and
-        // its first bytes changed (as page 1 does).
+        // its first page changed (as page 1 does).
         let mut bytes = sample(7 * PIECE as usize / 2);
         std::fs::write(&db, &bytes).unwrap();
-        let ahead = deflate_ahead(&db, &dir.path().join("ahead"), bytes.len() as u64)
+        let ahead = deflate_ahead(&db, &dir.path().join("ahead"), 4096..bytes.len() as u64)
             .unwrap()
             .expect("large enough");
-        assert_eq!(ahead.range, PIECE..3 * PIECE);
-        bytes[..100].fill(b'!');
+        bytes[..4096].fill(b'!');
         bytes.extend(sample(PIECE as usize + 123));
         std::fs::write(&db, &bytes).unwrap();
         let zip = dir.path().join("c.zip");
@@ -213,7 +209,9 @@ mod tests {
         let db = dir.path().join("c.db");
         let bytes = sample(3 * PIECE as usize);
         std::fs::write(&db, &bytes).unwrap();
-        let ahead = deflate_ahead(&db, &dir.path().join("ahead"), bytes.len() as u64).unwrap();
+        let ahead =
+            deflate_ahead(&db, &dir.path().join("ahead"), 4096..bytes.len() as u64).unwrap();
+        assert!(ahead.is_some());
         let zip = dir.path().join("c.zip");
         deflate_collection(&db, &zip, ahead).unwrap();
         assert!(unzip(&zip) == bytes);
@@ -225,7 +223,8 @@ mod tests {
         let db = dir.path().join("c.db");
         let bytes = sample(PIECE as usize + 5);
         std::fs::write(&db, &bytes).unwrap();
-        let ahead = deflate_ahead(&db, &dir.path().join("ahead"), bytes.len() as u64).unwrap();
+        let ahead =
+            deflate_ahead(&db, &dir.path().join("ahead"), 4096..bytes.len() as u64).unwrap();
         assert!(ahead.is_none());
         let zip = dir.path().join("c.zip");
         deflate_collection(&db, &zip, ahead).unwrap();

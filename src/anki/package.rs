@@ -167,11 +167,11 @@ pub fn write_package(
         // on the other threads while this one builds the indexes, at a lower
         // priority: the index build is the sequential part, so it goes first
         // when both want a core.
-        let committed = committed_len(&conn)?;
+        let committed = committed_pages(&conn)?;
         let ahead = std::thread::scope(|s| {
             let ahead = s.spawn(|| {
-                committed.map(|len| {
-                    crate::export::priority::behind(|| deflate_ahead(&db_path, &ahead_path, len))
+                committed.map(|range| {
+                    crate::export::priority::behind(|| deflate_ahead(&db_path, &ahead_path, range))
                 })
             });
             let indexed = conn.execute_batch(&format!("BEGIN;{INDEXES}COMMIT;"));
@@ -445,16 +445,16 @@ fn insert_cards(batched: &mut Batched, rows: &[(i64, i64, u16, i64)], secs: i64)
     Ok(())
 }
 
-/// The length of the committed collection when every later change will
-/// append pages (and rewrite page 1) rather than reuse free ones: then all
-/// but its first bytes are final. None otherwise.
-fn committed_len(conn: &Connection) -> Result<Option<u64>> {
+/// The bytes of the committed collection that are final: all its pages
+/// but page 1, when every later change will append pages (and rewrite page
+/// 1) rather than reuse free ones. None otherwise.
+fn committed_pages(conn: &Connection) -> Result<Option<Range<u64>>> {
     let (free, pages, page_size): (i64, i64, i64) = conn.query_row(
         "SELECT * FROM pragma_freelist_count, pragma_page_count, pragma_page_size",
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok((free == 0).then_some((pages * page_size) as u64))
+    Ok((free == 0).then_some(page_size as u64..(pages * page_size) as u64))
 }
 
 /// The id of deck `name`, registering it and its parents (`A::B` needs `A`).
