@@ -182,10 +182,34 @@ pub fn write_package(
         (stats, media, ahead.flatten())
     };
 
+    deflate_collection(&db_path, &deflated_path, ahead)?;
+    // The scratch collection is no longer needed. Removing it frees its pages
+    // in the page cache, a few milliseconds for a large deck, so it is done
+    // beside the zip's assembly.
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // Left behind, the temporary folder's removal retries them.
+            let _ = std::fs::remove_file(&db_path);
+            let _ = std::fs::remove_file(&ahead_path);
+        });
+        write_zip(out, &deflated_path, &media)
+    })?;
+    Ok(PackageStats {
+        media: media.len(),
+        ..stats
+    })
+}
+
+/// Writes the package: the deflated collection at `deflated` (a one-entry
+/// zip), copied without deflating it again, then the media map and files.
+fn write_zip(
+    out: &mut (impl Write + Seek),
+    deflated: &std::path::Path,
+    media: &BTreeMap<String, PathBuf>,
+) -> Result<()> {
     let mut zip = ZipWriter::new(out);
     let zip_options = entry_options();
-    deflate_collection(&db_path, &deflated_path, ahead)?;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&deflated_path)?)?;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(deflated)?)?;
     zip.raw_copy_file_touch(archive.by_index_raw(0)?, DateTime::default(), Some(0o644))?;
     let media_map: BTreeMap<String, String> = media
         .keys()
@@ -201,10 +225,7 @@ pub fn write_package(
         zip.write_all(&bytes)?;
     }
     zip.finish()?;
-    Ok(PackageStats {
-        media: media.len(),
-        ..stats
-    })
+    Ok(())
 }
 
 /// The notes of one brief as table rows: all their text in one buffer, so
