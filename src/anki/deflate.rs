@@ -1,5 +1,5 @@
 //! The collection database, deflated into the one-entry zip the package
-//! copies in.
+//! copies in ([`DeflatedCollection`]).
 //!
 //! The file is deflated in pieces on all threads, as pigz does: every piece
 //! but the last ends with a sync flush (byte-aligned, not final) instead of a
@@ -69,48 +69,136 @@ pub fn deflate_ahead(db: &Path, scratch: &Path, range: Range<u64>) -> Result<Opt
     }))
 }
 
-/// Deflates the collection at `db` into a one-entry zip at `to`, taking
-/// the bytes `ahead` covers from it.
-pub fn deflate_collection(db: &Path, to: &Path, ahead: Option<Ahead>) -> Result<()> {
+/// Deflates the collection at `db` into a one-entry zip, taking the bytes
+/// `ahead` covers from it. Without them, everything is deflated into a
+/// scratch file at `scratch`.
+pub fn deflate_collection(
+    db: &Path,
+    scratch: &Path,
+    ahead: Option<Ahead>,
+) -> Result<DeflatedCollection> {
     let mut db = File::open(db).context("cannot read the collection database")?;
     let total = db.metadata()?.len();
-    let mut out = std::io::BufWriter::new(File::create(to)?);
-    let mut info = zip_entry::EntryInfo {
-        name: "collection.anki2",
-        crc: 0,
-        size: 0,
-        deflated_size: 0,
-    };
-    // The local header is written last, when the sizes and CRC are known.
-    out.write_all(&vec![0; info.local_header_len()])?;
     let mut crc = crc32fast::Hasher::new();
-    let deflated_len = match ahead {
-        Some(mut ahead) if ahead.range.end <= total => {
-            let start = ahead.range.start;
-            let mut n = deflate_range(&mut db, 0..start, false, &mut out, &mut crc)?;
-            ahead.deflated.seek(SeekFrom::Start(0))?;
-            let copied = std::io::copy(&mut ahead.deflated, &mut out)?;
-            if copied != ahead.deflated_len {
-                bail!("the deflated collection shrank while it was zipped");
-            }
-            n += copied;
+    let mut parts = Vec::new();
+    match ahead {
+        Some(ahead) if ahead.range.end <= total => {
+            // Page 1 and the index pages: small enough to keep in memory.
+            let mut head = Vec::new();
+            deflate_range(&mut db, 0..ahead.range.start, false, &mut head, &mut crc)?;
+            parts.push(Part::Memory(head));
             crc.combine(&ahead.crc);
-            n += deflate_range(&mut db, ahead.range.end..total, true, &mut out, &mut crc)?;
-            n
+            parts.push(Part::File {
+                file: ahead.deflated,
+                len: ahead.deflated_len,
+            });
+            let mut tail = Vec::new();
+            deflate_range(&mut db, ahead.range.end..total, true, &mut tail, &mut crc)?;
+            parts.push(Part::Memory(tail));
         }
-        _ => deflate_range(&mut db, 0..total, true, &mut out, &mut crc)?,
-    };
+        _ => {
+            let mut file = File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(scratch)
+                .context("cannot create a scratch file")?;
+            let mut out = std::io::BufWriter::new(&mut file);
+            let len = deflate_range(&mut db, 0..total, true, &mut out, &mut crc)?;
+            out.flush()?;
+            drop(out);
+            parts.push(Part::File { file, len });
+        }
+    }
+    let deflated_len: u64 = parts.iter().map(Part::len).sum();
     let (Ok(size), Ok(deflated_size)) = (u32::try_from(total), u32::try_from(deflated_len)) else {
         bail!("the collection is too large for a zip without zip64");
     };
-    info.crc = crc.finalize();
-    info.size = size;
-    info.deflated_size = deflated_size;
-    out.write_all(&info.directory())?;
-    let mut file = out.into_inner().map_err(|e| e.into_error())?;
-    file.seek(SeekFrom::Start(0))?;
-    file.write_all(&info.local_header())?;
-    Ok(())
+    let info = zip_entry::EntryInfo {
+        name: "collection.anki2",
+        crc: crc.finalize(),
+        size,
+        deflated_size,
+    };
+    parts.insert(0, Part::Memory(info.local_header()));
+    parts.push(Part::Memory(info.directory()));
+    Ok(DeflatedCollection {
+        len: parts.iter().map(Part::len).sum(),
+        parts,
+        pos: 0,
+    })
+}
+
+/// The deflated collection as a one-entry zip, read straight from its parts
+/// (headers and end pieces in memory, the part deflated ahead in its scratch
+/// file) rather than assembled in a file of its own first, which cost a
+/// write, a read and a removal of a few megabytes after the index build.
+pub struct DeflatedCollection {
+    parts: Vec<Part>,
+    len: u64,
+    pos: u64,
+}
+
+enum Part {
+    Memory(Vec<u8>),
+    File { file: File, len: u64 },
+}
+
+impl Part {
+    fn len(&self) -> u64 {
+        match self {
+            Part::Memory(bytes) => bytes.len() as u64,
+            Part::File { len, .. } => *len,
+        }
+    }
+}
+
+impl std::io::Read for DeflatedCollection {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        for part in &mut self.parts {
+            let len = part.len();
+            if self.pos < start + len {
+                let offset = self.pos - start;
+                let want = buf.len().min((len - offset) as usize);
+                let n = match part {
+                    Part::Memory(bytes) => {
+                        let from = offset as usize;
+                        buf[..want].copy_from_slice(&bytes[from..from + want]);
+                        want
+                    }
+                    Part::File { file, .. } => {
+                        file.seek(SeekFrom::Start(offset))?;
+                        file.read(&mut buf[..want])?
+                    }
+                };
+                if n == 0 && want > 0 {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the deflated collection shrank while it was zipped",
+                    ));
+                }
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            start += len;
+        }
+        Ok(0)
+    }
+}
+
+impl Seek for DeflatedCollection {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
 }
 
 /// Deflates bytes `range` of `file` to `out` in pieces, in parallel, adding
@@ -174,8 +262,8 @@ mod tests {
             .collect()
     }
 
-    fn unzip(path: &Path) -> Vec<u8> {
-        let mut archive = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+    fn unzip(zip: DeflatedCollection) -> Vec<u8> {
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(zip)).unwrap();
         let mut entry = archive.by_name("collection.anki2").unwrap();
         assert_eq!(entry.compression(), zip::CompressionMethod::Deflated);
         let mut bytes = Vec::new();
@@ -198,9 +286,8 @@ mod tests {
         bytes[..4096].fill(b'!');
         bytes.extend(sample(PIECE as usize + 123));
         std::fs::write(&db, &bytes).unwrap();
-        let zip = dir.path().join("c.zip");
-        deflate_collection(&db, &zip, Some(ahead)).unwrap();
-        assert!(unzip(&zip) == bytes, "the entry inflates to the file");
+        let zip = deflate_collection(&db, &dir.path().join("c.zip"), Some(ahead)).unwrap();
+        assert!(unzip(zip) == bytes, "the entry inflates to the file");
     }
 
     #[test]
@@ -212,9 +299,8 @@ mod tests {
         let ahead =
             deflate_ahead(&db, &dir.path().join("ahead"), 4096..bytes.len() as u64).unwrap();
         assert!(ahead.is_some());
-        let zip = dir.path().join("c.zip");
-        deflate_collection(&db, &zip, ahead).unwrap();
-        assert!(unzip(&zip) == bytes);
+        let zip = deflate_collection(&db, &dir.path().join("c.zip"), ahead).unwrap();
+        assert!(unzip(zip) == bytes);
     }
 
     #[test]
@@ -226,8 +312,63 @@ mod tests {
         let ahead =
             deflate_ahead(&db, &dir.path().join("ahead"), 4096..bytes.len() as u64).unwrap();
         assert!(ahead.is_none());
-        let zip = dir.path().join("c.zip");
-        deflate_collection(&db, &zip, ahead).unwrap();
-        assert!(unzip(&zip) == bytes);
+        let zip = deflate_collection(&db, &dir.path().join("c.zip"), ahead).unwrap();
+        assert!(unzip(zip) == bytes);
+    }
+
+    #[test]
+    fn the_parts_read_and_seek_as_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("middle");
+        std::fs::write(&path, b"defgh").unwrap();
+        let parts = vec![
+            Part::Memory(b"abc".to_vec()),
+            Part::File {
+                file: File::open(&path).unwrap(),
+                len: 5,
+            },
+            Part::Memory(Vec::new()),
+            Part::Memory(b"ij".to_vec()),
+        ];
+        let mut joined = DeflatedCollection {
+            len: 10,
+            parts,
+            pos: 0,
+        };
+        let mut all = Vec::new();
+        let mut buf = [0; 2];
+        loop {
+            let n = joined.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(all, b"abcdefghij");
+        assert_eq!(joined.seek(SeekFrom::End(-4)).unwrap(), 6);
+        assert_eq!(joined.read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf, b"gh");
+        assert_eq!(joined.seek(SeekFrom::Current(-7)).unwrap(), 1);
+        assert_eq!(joined.read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf, b"bc");
+        assert!(joined.seek(SeekFrom::Current(-4)).is_err());
+    }
+
+    #[test]
+    fn a_scratch_file_shorter_than_announced_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("short");
+        std::fs::write(&path, b"de").unwrap();
+        let mut joined = DeflatedCollection {
+            len: 5,
+            parts: vec![Part::File {
+                file: File::open(&path).unwrap(),
+                len: 5,
+            }],
+            pos: 0,
+        };
+        let mut all = Vec::new();
+        let err = joined.read_to_end(&mut all).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -27,7 +27,7 @@
 //!   on all threads, joined into one stream, most of it while SQLite builds
 //!   the indexes ([`super::deflate`]).
 
-use super::deflate::{deflate_ahead, deflate_collection};
+use super::deflate::{DeflatedCollection, deflate_ahead, deflate_collection};
 use super::guid::{Guid, hash64};
 use super::insert::{self, Batched};
 use super::notes::{self, NoteOptions};
@@ -123,7 +123,7 @@ pub fn write_package(
         crate::export::interrupt::register(&db_path),
     );
     // Ctrl-C removes the deflated collection, and the part deflated ahead.
-    let deflated_path = scratch.path().join("collection.zip");
+    let deflated_path = scratch.path().join("collection.deflated");
     let ahead_path = scratch.path().join("ahead.deflated");
     let _registered_deflated = (
         crate::export::interrupt::register(&deflated_path),
@@ -182,7 +182,7 @@ pub fn write_package(
         (stats, media, ahead.flatten())
     };
 
-    deflate_collection(&db_path, &deflated_path, ahead)?;
+    let collection = deflate_collection(&db_path, &deflated_path, ahead)?;
     // The scratch collection is no longer needed. Removing it frees its pages
     // in the page cache, a few milliseconds for a large deck, so it is done
     // beside the zip's assembly.
@@ -192,7 +192,7 @@ pub fn write_package(
             let _ = std::fs::remove_file(&db_path);
             let _ = std::fs::remove_file(&ahead_path);
         });
-        write_zip(out, &deflated_path, &media)
+        write_zip(out, collection, &media)
     })?;
     Ok(PackageStats {
         media: media.len(),
@@ -200,16 +200,17 @@ pub fn write_package(
     })
 }
 
-/// Writes the package: the deflated collection at `deflated` (a one-entry
-/// zip), copied without deflating it again, then the media map and files.
+/// Writes the package: the deflated collection, copied without deflating
+/// it again, then the media map and files.
 fn write_zip(
     out: &mut (impl Write + Seek),
-    deflated: &std::path::Path,
+    collection: DeflatedCollection,
     media: &BTreeMap<String, PathBuf>,
 ) -> Result<()> {
     let mut zip = ZipWriter::new(out);
     let zip_options = entry_options();
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(deflated)?)?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, collection);
+    let mut archive = zip::ZipArchive::new(reader)?;
     zip.raw_copy_file_touch(archive.by_index_raw(0)?, DateTime::default(), Some(0o644))?;
     let media_map: BTreeMap<String, String> = media
         .keys()
