@@ -125,7 +125,6 @@ fn discover(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LoadError> {
         if meta.is_dir() {
             let mut found = Vec::new();
             walk_dir(path, &mut found)?;
-            found.sort();
             files.extend(found.into_iter().map(|path| SourceFile {
                 path,
                 root: Arc::clone(&root),
@@ -150,18 +149,23 @@ fn discover(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LoadError> {
     Ok(files)
 }
 
+/// Appends the YAML files under `dir` to `out` in the order of their paths:
+/// each folder's entries sorted by name, a subfolder's files where its name
+/// falls (paths compare component by component). Sorting the names of one
+/// folder at a time is cheaper than sorting whole paths.
 fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Unreadable {
+    let unreadable = |e| LoadError::Unreadable {
         path: dir.to_path_buf(),
         source: e,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|e| LoadError::Unreadable {
-            path: dir.to_path_buf(),
-            source: e,
-        })?;
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .map(|entry| entry.map(|e| (e.file_name(), e)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(unreadable)?;
+    entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    for (name, entry) in entries {
         let path = entry.path();
-        let name = entry.file_name();
         // Hidden files and folders (`.git`, editor swap files) are skipped.
         if name.to_string_lossy().starts_with('.') {
             continue;
@@ -386,4 +390,55 @@ fn read_text(path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
         None => text,
     };
     Ok(Arc::from(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_come_in_the_order_of_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "a.yaml",
+            "a-b.yaml",
+            "a/b.yaml",
+            "a/a/z.yml",
+            "a b/c.yaml",
+            "B.yaml",
+            "b.YAML",
+            "a0/x.yaml",
+            "é.yaml",
+            "a/notes.txt",
+            ".hidden/x.yaml",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "").unwrap();
+        }
+        let mut walked = Vec::new();
+        walk_dir(root, &mut walked).unwrap();
+        let mut sorted = walked.clone();
+        sorted.sort();
+        assert_eq!(walked, sorted);
+        let names: Vec<_> = walked
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "B.yaml",
+                "a/a/z.yml",
+                "a/b.yaml",
+                "a b/c.yaml",
+                "a-b.yaml",
+                "a.yaml",
+                "a0/x.yaml",
+                "b.YAML",
+                "é.yaml"
+            ]
+        );
+    }
 }
