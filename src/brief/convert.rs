@@ -305,8 +305,12 @@ impl Converter<'_, '_> {
             );
             return None;
         }
-        let chars = text.source().chars().count();
-        if section != Section::WhyInNews && chars > limits::LONG_POINT_CHARS {
+        // A text has at least one byte a character: most need no count.
+        let long = section != Section::WhyInNews
+            && text.source().len() > limits::LONG_POINT_CHARS
+            && text.source().chars().count() > limits::LONG_POINT_CHARS;
+        if long {
+            let chars = text.source().chars().count();
             self.warning(
                 "long-point",
                 node.pos,

@@ -185,6 +185,26 @@ fn very_long_points_are_warned_about() {
 }
 
 #[test]
+fn long_points_are_counted_in_characters_not_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    // 450 characters, three bytes each: long in bytes, not in characters.
+    let short = format!("{MINIMAL_BRIEF}  - A **भारत** {}\n", "भारत ".repeat(89));
+    write(dir.path(), "short.yaml", short);
+    let r = run(briefdeck().arg("check").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("very long point"), "{}", r.stderr);
+    let long = format!("{MINIMAL_BRIEF}  - A **भारत** {}\n", "भारत ".repeat(130));
+    write(dir.path(), "short.yaml", long);
+    let r = run(briefdeck().arg("check").arg(dir.path()));
+    assert!(
+        r.stderr
+            .contains(":6:5: warning: very long point (660 characters"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn every_problem_of_every_file_in_one_run() {
     let r = run(briefdeck().args(["check", "tests/fixtures/bad"]));
     assert_eq!(r.code, 1);
