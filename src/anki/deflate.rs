@@ -48,12 +48,7 @@ pub fn deflate_ahead(db: &Path, scratch: &Path, range: Range<u64>) -> Result<Opt
         return Ok(None);
     }
     let mut file = File::open(db).context("cannot read the collection database")?;
-    let mut deflated = File::options()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(scratch)
-        .context("cannot create a scratch file")?;
+    let mut deflated = scratch_file(scratch)?;
     let mut crc = crc32fast::Hasher::new();
     let deflated_len = {
         let mut out = std::io::BufWriter::new(&mut deflated);
@@ -97,12 +92,7 @@ pub fn deflate_collection(
             parts.push(Part::Memory(tail));
         }
         _ => {
-            let mut file = File::options()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(scratch)
-                .context("cannot create a scratch file")?;
+            let mut file = scratch_file(scratch)?;
             let mut out = std::io::BufWriter::new(&mut file);
             let len = deflate_range(&mut db, 0..total, true, &mut out, &mut crc)?;
             out.flush()?;
@@ -199,6 +189,19 @@ impl Seek for DeflatedCollection {
         })?;
         Ok(self.pos)
     }
+}
+
+/// Creates the scratch file at `path`, registered for Ctrl-C by the caller,
+/// under the handler's lock (see `interrupt::register`).
+fn scratch_file(path: &Path) -> Result<File> {
+    crate::export::interrupt::while_blocked(|| {
+        File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+    })
+    .context("cannot create a scratch file")
 }
 
 /// Deflates bytes `range` of `file` to `out` in pieces, in parallel, adding

@@ -33,7 +33,7 @@ use super::insert::{self, Batched};
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use crate::brief::Brief;
-use crate::export::BuildTime;
+use crate::export::{BuildTime, interrupt};
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
@@ -115,19 +115,22 @@ pub fn write_package(
 ) -> Result<PackageStats> {
     // A scratch database on disk: its pages live in the page cache, not in
     // this process, and it is streamed into the zip.
-    let scratch = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let (scratch, _registered_folder) =
+        interrupt::create_registered(tempfile::tempdir, |d| d.path())
+            .context("cannot create a temporary folder")?;
     let db_path = scratch.path().join("collection.anki2");
-    // Ctrl-C removes the scratch collection and its folder too.
-    let _registered = (
-        crate::export::interrupt::register(scratch.path()),
-        crate::export::interrupt::register(&db_path),
-    );
+    // Ctrl-C removes the scratch collection and its folder too. The file is
+    // made empty here, registered and under the handler's lock (see
+    // `interrupt`); SQLite takes an empty file for a new database.
+    let _registered = interrupt::register(&db_path);
+    interrupt::while_blocked(|| std::fs::File::create_new(&db_path))
+        .context("cannot create the collection database")?;
     // Ctrl-C removes the deflated collection, and the part deflated ahead.
     let deflated_path = scratch.path().join("collection.deflated");
     let ahead_path = scratch.path().join("ahead.deflated");
     let _registered_deflated = (
-        crate::export::interrupt::register(&deflated_path),
-        crate::export::interrupt::register(&ahead_path),
+        interrupt::register(&deflated_path),
+        interrupt::register(&ahead_path),
     );
     let (stats, media, ahead) = {
         let mut conn =

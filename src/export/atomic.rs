@@ -30,13 +30,17 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{file_name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot write in the folder {}", dir.display()))?;
         // Ctrl-C removes the temporary file and leaves `path` as it was.
-        let registered = interrupt::register(temp.path());
+        let (temp, registered) = interrupt::create_registered(
+            || {
+                tempfile::Builder::new()
+                    .prefix(&format!(".{file_name}."))
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+            },
+            |t| t.path(),
+        )
+        .with_context(|| format!("cannot write in the folder {}", dir.display()))?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             temp,
@@ -108,15 +112,9 @@ pub fn write_atomic(
 }
 
 /// A test aid: with `BRIEFDECK_TEST_PAUSE_BEFORE_RENAME_MS` set, wait that
-/// long while the temporary file exists, so that the tests can interrupt a
-/// run at the one moment that matters. Never set in normal use.
+/// long while the temporary file exists (see [`interrupt::pause_for_tests`]).
 fn pause_for_tests() {
-    if let Some(ms) = std::env::var("BRIEFDECK_TEST_PAUSE_BEFORE_RENAME_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
-    }
+    interrupt::pause_for_tests("BRIEFDECK_TEST_PAUSE_BEFORE_RENAME_MS");
 }
 
 /// Temporary files are created private (0600); an output is an ordinary file.

@@ -57,10 +57,39 @@ fn ignore_file_size_signal() {}
 /// guard is dropped.
 pub struct Registered(PathBuf);
 
+/// Registers `path` before it is made; make it with [`while_blocked`], so
+/// that the handler cannot remove what is there and exit just before the
+/// file appears.
 pub fn register(path: &Path) -> Registered {
     install();
     temporaries().push(path.to_path_buf());
     Registered(path.to_path_buf())
+}
+
+/// Makes a temporary file or folder whose name is only known once it exists
+/// (`make`, which gives it with its `path`) and registers it, as one step
+/// for the handler: made and then registered, a file made while the handler
+/// ran was left behind (it waits for the lock, and the process exits).
+pub fn create_registered<T, E>(
+    make: impl FnOnce() -> Result<T, E>,
+    path: impl FnOnce(&T) -> &Path,
+) -> Result<(T, Registered), E> {
+    install();
+    let mut files = temporaries();
+    let made = make()?;
+    pause_for_tests("BRIEFDECK_TEST_PAUSE_AFTER_CREATE_MS");
+    let path = path(&made).to_path_buf();
+    files.push(path.clone());
+    Ok((made, Registered(path)))
+}
+
+/// A test aid: with the environment variable `var` set to a number of
+/// milliseconds, wait that long, so that the tests can interrupt a run at
+/// the one moment that matters. Never set in normal use.
+pub fn pause_for_tests(var: &str) {
+    if let Some(ms) = std::env::var(var).ok().and_then(|v| v.parse::<u64>().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
+    }
 }
 
 impl Drop for Registered {

@@ -1370,6 +1370,48 @@ fn regression_ctrl_c_while_rendering_left_the_scratch_collection() {
 }
 
 #[test]
+fn regression_ctrl_c_just_after_a_temporary_file_was_made_left_it() {
+    // A temporary output file was made, then registered for Ctrl-C's
+    // cleanup: a signal in between (one thread making the booklet's file
+    // while another's collection showed, in a busy test run) left it behind.
+    // The test aid pauses right after the file is made; the signal comes
+    // during the pause, while the handler must still remove the file.
+    let dir = tempfile::tempdir().unwrap();
+    let out = previous_outputs(dir.path());
+    let before = snapshot(&out);
+    for (command, made) in [("epub", ".briefdeck.epub."), ("anki", ".briefdeck.apkg.")] {
+        let tmp = dir.path().join(format!("tmp-{command}"));
+        std::fs::create_dir(&tmp).unwrap();
+        let mut child = export_cmd(command, &repo().join("sources"), &out, &tmp)
+            .env("BRIEFDECK_TEST_PAUSE_AFTER_CREATE_MS", "1500")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            let shown = std::fs::read_dir(&out)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().starts_with(made));
+            if shown {
+                break;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("{command}: the export ended ({status}) before its file showed");
+            }
+            assert!(started.elapsed().as_secs() < 60, "{command}: no file");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        signal(child.id(), "INT");
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{command}");
+        assert_eq!(snapshot(&out), before, "{command}");
+        assert_empty(&tmp, command);
+    }
+}
+
+#[test]
 fn regression_ctrl_c_between_two_renames_mixed_old_and_new_outputs() {
     // `export all` renamed the deck, then flushed and renamed the booklet:
     // Ctrl-C in between left the new deck beside the old booklet. Now both
