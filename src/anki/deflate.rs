@@ -48,14 +48,9 @@ pub fn deflate_ahead(db: &Path, scratch: &Path, range: Range<u64>) -> Result<Opt
         return Ok(None);
     }
     let mut file = File::open(db).context("cannot read the collection database")?;
-    let mut deflated = scratch_file(scratch)?;
     let mut crc = crc32fast::Hasher::new();
-    let deflated_len = {
-        let mut out = std::io::BufWriter::new(&mut deflated);
-        let n = deflate_range(&mut file, range.clone(), false, &mut out, &mut crc)?;
-        out.flush()?;
-        n
-    };
+    let (deflated, deflated_len) =
+        deflate_to_scratch(&mut file, range.clone(), false, scratch, &mut crc)?;
     Ok(Some(Ahead {
         range,
         deflated,
@@ -92,11 +87,7 @@ pub fn deflate_collection(
             parts.push(Part::Memory(tail));
         }
         _ => {
-            let mut file = scratch_file(scratch)?;
-            let mut out = std::io::BufWriter::new(&mut file);
-            let len = deflate_range(&mut db, 0..total, true, &mut out, &mut crc)?;
-            out.flush()?;
-            drop(out);
+            let (file, len) = deflate_to_scratch(&mut db, 0..total, true, scratch, &mut crc)?;
             parts.push(Part::File { file, len });
         }
     }
@@ -191,17 +182,30 @@ impl Seek for DeflatedCollection {
     }
 }
 
-/// Creates the scratch file at `path`, registered for Ctrl-C by the caller,
-/// under the handler's lock (see `interrupt::register`).
-fn scratch_file(path: &Path) -> Result<File> {
-    crate::export::interrupt::while_blocked(|| {
+/// Deflates bytes `range` of `file` (see [`deflate_range`]) into a new
+/// scratch file at `scratch`, registered for Ctrl-C by the caller and made
+/// under the handler's lock (see `interrupt::register`); returns it and the
+/// deflated length.
+fn deflate_to_scratch(
+    file: &mut File,
+    range: Range<u64>,
+    finish: bool,
+    scratch: &Path,
+    crc: &mut crc32fast::Hasher,
+) -> Result<(File, u64)> {
+    let mut deflated = crate::export::interrupt::while_blocked(|| {
         File::options()
             .read(true)
             .write(true)
             .create_new(true)
-            .open(path)
+            .open(scratch)
     })
-    .context("cannot create a scratch file")
+    .context("cannot create a scratch file")?;
+    let mut out = std::io::BufWriter::new(&mut deflated);
+    let len = deflate_range(file, range, finish, &mut out, crc)?;
+    out.flush()?;
+    drop(out);
+    Ok((deflated, len))
 }
 
 /// Deflates bytes `range` of `file` to `out` in pieces, in parallel, adding
