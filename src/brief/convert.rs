@@ -306,11 +306,11 @@ impl Converter<'_, '_> {
             return None;
         }
         // A text has at least one byte a character: most need no count.
-        let long = section != Section::WhyInNews
-            && text.source().len() > limits::LONG_POINT_CHARS
-            && text.source().chars().count() > limits::LONG_POINT_CHARS;
-        if long {
-            let chars = text.source().chars().count();
+        let long = (section != Section::WhyInNews
+            && text.source().len() > limits::LONG_POINT_CHARS)
+            .then(|| text.source().chars().count())
+            .filter(|&chars| chars > limits::LONG_POINT_CHARS);
+        if let Some(chars) = long {
             self.warning(
                 "long-point",
                 node.pos,
