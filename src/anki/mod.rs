@@ -4,10 +4,10 @@
 
 mod deflate;
 pub mod guid;
-mod insert;
 pub mod notes;
 pub mod notetype;
 pub mod package;
+mod sqlite_file;
 
 pub use notes::{Note, NoteOptions, notes};
 pub use package::{PackageStats, write_package};

@@ -18,25 +18,30 @@
 //! - **Reproducible**: with the same notes and build time, the SQLite file
 //!   and the zip (fixed entry times, fixed order, JSON with sorted keys) are
 //!   byte-identical.
-//! - **Fast**: all rows go in one transaction through prepared statements,
-//!   eight rows a statement ([`super::insert`]), with journaling and syncing
-//!   off (the database is a scratch file until it is zipped) and indexes
-//!   built once at the end; the rows of the next few dozen briefs are made
-//!   on the other threads while the current ones are inserted, so memory
-//!   stays bounded; the collection is deflated (fast level) in 1 MiB pieces
-//!   on all threads, joined into one stream, most of it while SQLite builds
-//!   the indexes ([`super::deflate`]).
+//! - **Written without SQLite** ([`super::sqlite_file`]): the collection is
+//!   written once and never changed, so its B-tree pages are laid out
+//!   directly, rows in id order and indexes from their sorted keys, the way
+//!   SQLite's file format describes them; the tests check every package
+//!   with SQLite's integrity check and real Anki. Through SQLite (prepared
+//!   statements, then `CREATE INDEX`, then the file deflated) the same deck
+//!   took about a fifth longer, most of it on one thread.
+//! - **Fast**: the rows of the next few dozen briefs are made on the other
+//!   threads while the current ones are written, so memory stays bounded;
+//!   every full 1 MiB piece of the collection is deflated (fast level) on
+//!   the other threads while the next is written, and the pieces join into
+//!   one stream ([`super::deflate`]).
 
-use super::deflate::{DeflatedCollection, deflate_ahead, deflate_collection};
+use super::deflate::{DeflatedCollection, PIECE, deflate_pieces, deflated_collection};
 use super::guid::{Guid, hash64};
-use super::insert::{self, Batched};
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
+use super::sqlite_file::{
+    self, Affinity, PAGE_SIZE, Pages, SchemaEntry, Table, Value, encode_record, first_page,
+};
 use crate::brief::Brief;
-use crate::export::{BuildTime, interrupt};
+use crate::export::BuildTime;
 use anyhow::{Context as _, Result};
-use rusqlite::{Connection, params};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use std::collections::BTreeMap;
 use std::io::{Seek, Write};
 use std::ops::Range;
@@ -53,47 +58,94 @@ pub struct PackageStats {
     pub media: usize,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE col (
-    id integer primary key, crt integer not null, mod integer not null,
-    scm integer not null, ver integer not null, dty integer not null,
-    usn integer not null, ls integer not null, conf text not null,
-    models text not null, decks text not null, dconf text not null,
-    tags text not null
-);
-CREATE TABLE notes (
-    id integer primary key, guid text not null, mid integer not null,
-    mod integer not null, usn integer not null, tags text not null,
-    flds text not null, sfld integer not null, csum integer not null,
-    flags integer not null, data text not null
-);
-CREATE TABLE cards (
-    id integer primary key, nid integer not null, did integer not null,
-    ord integer not null, mod integer not null, usn integer not null,
-    type integer not null, queue integer not null, due integer not null,
-    ivl integer not null, factor integer not null, reps integer not null,
-    lapses integer not null, left integer not null, odue integer not null,
-    odid integer not null, flags integer not null, data text not null
-);
-CREATE TABLE revlog (
-    id integer primary key, cid integer not null, usn integer not null,
-    ease integer not null, ivl integer not null, lastIvl integer not null,
-    factor integer not null, time integer not null, type integer not null
-);
-CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
-";
-
-/// Indexes are built after the rows are in: one sort instead of a B-tree
-/// update per row.
-const INDEXES: &str = "
-CREATE INDEX ix_notes_usn on notes (usn);
-CREATE INDEX ix_cards_usn on cards (usn);
-CREATE INDEX ix_revlog_usn on revlog (usn);
-CREATE INDEX ix_cards_nid on cards (nid);
-CREATE INDEX ix_cards_sched on cards (did, queue, due);
-CREATE INDEX ix_revlog_cid on revlog (cid);
-CREATE INDEX ix_notes_csum on notes (csum);
-";
+/// The tables and indexes of schema 11, as Anki and genanki create them
+/// (kind, name, table, statement); root pages are assigned as they are
+/// written.
+const SCHEMA: [(&str, &str, &str, &str); 12] = [
+    (
+        "table",
+        "col",
+        "col",
+        "CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null, \
+         scm integer not null, ver integer not null, dty integer not null, usn integer not null, \
+         ls integer not null, conf text not null, models text not null, decks text not null, \
+         dconf text not null, tags text not null)",
+    ),
+    (
+        "table",
+        "notes",
+        "notes",
+        "CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null, \
+         mod integer not null, usn integer not null, tags text not null, flds text not null, \
+         sfld integer not null, csum integer not null, flags integer not null, data text not null)",
+    ),
+    (
+        "table",
+        "cards",
+        "cards",
+        "CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null, \
+         ord integer not null, mod integer not null, usn integer not null, type integer not null, \
+         queue integer not null, due integer not null, ivl integer not null, factor integer not null, \
+         reps integer not null, lapses integer not null, left integer not null, odue integer not null, \
+         odid integer not null, flags integer not null, data text not null)",
+    ),
+    (
+        "table",
+        "revlog",
+        "revlog",
+        "CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null, \
+         ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null, \
+         time integer not null, type integer not null)",
+    ),
+    (
+        "table",
+        "graves",
+        "graves",
+        "CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null)",
+    ),
+    (
+        "index",
+        "ix_notes_usn",
+        "notes",
+        "CREATE INDEX ix_notes_usn on notes (usn)",
+    ),
+    (
+        "index",
+        "ix_cards_usn",
+        "cards",
+        "CREATE INDEX ix_cards_usn on cards (usn)",
+    ),
+    (
+        "index",
+        "ix_revlog_usn",
+        "revlog",
+        "CREATE INDEX ix_revlog_usn on revlog (usn)",
+    ),
+    (
+        "index",
+        "ix_cards_nid",
+        "cards",
+        "CREATE INDEX ix_cards_nid on cards (nid)",
+    ),
+    (
+        "index",
+        "ix_cards_sched",
+        "cards",
+        "CREATE INDEX ix_cards_sched on cards (did, queue, due)",
+    ),
+    (
+        "index",
+        "ix_revlog_cid",
+        "revlog",
+        "CREATE INDEX ix_revlog_cid on revlog (cid)",
+    ),
+    (
+        "index",
+        "ix_notes_csum",
+        "notes",
+        "CREATE INDEX ix_notes_csum on notes (csum)",
+    ),
+];
 
 /// The deck options group every deck of the package uses.
 const DECK_CONFIG_ID: i64 = 1;
@@ -106,6 +158,9 @@ const BRIEFS_PER_CHUNK: usize = 64;
 /// Chunks made ahead of the inserts, waiting in the channel.
 const CHUNKS_AHEAD: usize = 2;
 
+/// Pieces of the collection waiting to be deflated.
+const PIECES_AHEAD: usize = 4;
+
 /// Writes the notes of `briefs` as an `.apkg` to `out`.
 pub fn write_package(
     briefs: &[Brief],
@@ -113,90 +168,55 @@ pub fn write_package(
     build: BuildTime,
     out: &mut (impl Write + Seek),
 ) -> Result<PackageStats> {
-    // A scratch database on disk: its pages live in the page cache, not in
-    // this process, and it is streamed into the zip.
-    let (scratch, _registered_folder) =
-        interrupt::create_registered(tempfile::tempdir, |d| d.path())
-            .context("cannot create a temporary folder")?;
-    let db_path = scratch.path().join("collection.anki2");
-    // Ctrl-C removes the scratch collection and its folder too. The file is
-    // made empty here, registered and under the handler's lock (see
-    // `interrupt`); SQLite takes an empty file for a new database.
-    let _registered = interrupt::register(&db_path);
-    interrupt::while_blocked(|| std::fs::File::create_new(&db_path))
-        .context("cannot create the collection database")?;
-    // Ctrl-C removes the deflated collection, and the part deflated ahead.
-    let deflated_path = scratch.path().join("collection.deflated");
-    let ahead_path = scratch.path().join("ahead.deflated");
-    let _registered_deflated = (
-        interrupt::register(&deflated_path),
-        interrupt::register(&ahead_path),
-    );
-    let (stats, media, ahead) = {
-        let mut conn =
-            Connection::open(&db_path).context("cannot create the collection database")?;
-        // A SQLite connection is single-threaded, so the rows of the next
-        // chunks are made on other threads while this one inserts the
-        // current chunk. Chunks arrive in order, so the ids and the file are
-        // the same as if made one after the other. The inserting thread is
-        // the pipeline's bottleneck, so the rows are made at a lower
-        // priority: it goes first when all want a core.
-        let (stats, media) = std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
-            // Inserted chunks come back to be filled again: their buffers
-            // are reused, and freed on the thread that made them.
-            let (back_tx, back_rx) = std::sync::mpsc::channel();
-            s.spawn(move || {
-                crate::export::priority::behind(move || {
-                    for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
-                        let mut rows = back_rx.try_recv().unwrap_or_default();
-                        fill_rows(chunk, options, &mut rows);
-                        // An error on the inserting side drops the receiver: stop.
-                        if tx.send(rows).is_err() {
-                            break;
-                        }
+    // The notes of the next chunks of briefs are made on other threads
+    // while this one writes the current chunk's rows into the collection's
+    // pages; chunks arrive in order, so ids and bytes are as if made one
+    // after the other. Full pieces of the collection are deflated on other
+    // threads meanwhile. Both run at a lower priority: this thread, which
+    // everything waits for, goes first when all want a core.
+    let (stats, media, collection) = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+        // Written chunks come back to be filled again: their buffers are
+        // reused, and freed on the thread that made them.
+        let (back_tx, back_rx) = std::sync::mpsc::channel();
+        s.spawn(move || {
+            crate::export::priority::behind(move || {
+                for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
+                    let mut rows = back_rx.try_recv().unwrap_or_default();
+                    fill_rows(chunk, options, &mut rows);
+                    // An error on the writing side drops the receiver: stop.
+                    if tx.send(rows).is_err() {
+                        break;
                     }
-                })
-            });
-            write_collection(&mut conn, build, |done| {
+                }
+            })
+        });
+        let (piece_tx, piece_rx) = std::sync::mpsc::sync_channel(PIECES_AHEAD);
+        let deflating =
+            s.spawn(move || crate::export::priority::behind(move || deflate_pieces(piece_rx)));
+        let written = write_collection(
+            build,
+            |done| {
                 if let Some(done) = done {
                     // The maker may have finished: then the chunk is dropped.
                     let _ = back_tx.send(done);
                 }
                 rx.recv().ok()
-            })
-        })?;
-        // The rows are committed: their pages are final. They are deflated
-        // on the other threads while this one builds the indexes, at a lower
-        // priority: the index build is the sequential part, so it goes first
-        // when both want a core.
-        let committed = committed_pages(&conn)?;
-        let ahead = std::thread::scope(|s| {
-            let ahead = s.spawn(|| {
-                committed.map(|range| {
-                    crate::export::priority::behind(|| deflate_ahead(&db_path, &ahead_path, range))
-                })
-            });
-            let indexed = conn.execute_batch(&format!("BEGIN;{INDEXES}COMMIT;"));
-            let ahead = ahead.join().expect("the deflating thread does not panic");
-            indexed?;
-            ahead.transpose()
-        })?;
-        (stats, media, ahead.flatten())
-    };
-
-    let collection = deflate_collection(&db_path, &deflated_path, ahead)?;
-    // The scratch collection is no longer needed. Removing it frees its pages
-    // in the page cache, a few milliseconds for a large deck, so it is done
-    // beside the zip's assembly.
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            // Left behind, the temporary folder's removal retries them.
-            let _ = std::fs::remove_file(&db_path);
-            let _ = std::fs::remove_file(&ahead_path);
-        });
-        write_zip(out, collection, &media)
+            },
+            |piece| {
+                piece_tx
+                    .send(piece)
+                    .map_err(|_| anyhow::anyhow!("internal error: the deflating threads stopped"))
+            },
+        );
+        drop(piece_tx);
+        let pieces = deflating
+            .join()
+            .expect("the deflating threads do not panic");
+        let (stats, media, first_page) = written?;
+        anyhow::Ok((stats, media, deflated_collection(&first_page, pieces)?))
     })?;
+    write_zip(out, collection, &media)?;
     Ok(PackageStats {
         media: media.len(),
         ..stats
@@ -333,157 +353,200 @@ fn deck_id(name: &str) -> i64 {
     (hash64(name.as_bytes()) >> 12) as i64 + 2
 }
 
-/// Creates the collection from chunks of rows given by `next_chunk`, which
-/// is handed back each chunk once it is inserted; returns the counts and the
-/// media files the notes use (name → path).
+/// Writes the collection's pages from chunks of rows given by `next_chunk`,
+/// which is handed back each chunk once it is written, and gives them to
+/// `piece` in pieces of [`PIECE`] bytes, in order; returns the counts, the
+/// media files the notes use (name → path) and page 1, which comes last.
 fn write_collection(
-    conn: &mut Connection,
     build: BuildTime,
     mut next_chunk: impl FnMut(Option<Vec<BriefRows>>) -> Option<Vec<BriefRows>>,
-) -> Result<(PackageStats, BTreeMap<String, PathBuf>)> {
-    // A scratch file: no journal, no syncing. A small page cache (2 MB):
-    // inserting only touches the last pages of each table, and the index
-    // build reads each table straight through, so a larger cache mostly
-    // cost fresh memory to fault in (8 MB was 3 % slower, 32 MB more so).
-    // No sorter threads (`PRAGMA threads`): while the indexes are built the
-    // other cores deflate the committed rows, and with both the index build
-    // took longer, at 1,170 briefs and at 10,000.
-    conn.execute_batch(
-        "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -2048;",
-    )?;
-    conn.execute_batch(SCHEMA)?;
+    piece: impl FnMut(Vec<u8>) -> Result<()>,
+) -> Result<(PackageStats, BTreeMap<String, PathBuf>, Vec<u8>)> {
     let secs = build.epoch;
     let millis = secs * 1000;
-    let tx = conn.transaction()?;
+    let mut pages = Pages::new(PAGE_SIZE, PIECE / PAGE_SIZE, piece);
+    let mut notes = Table::new(PAGE_SIZE);
+    let mut cards = Table::new(PAGE_SIZE);
     let mut stats = PackageStats::default();
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
     let mut media: BTreeMap<String, PathBuf> = BTreeMap::new();
-    {
-        // Row ids count up from the build time in milliseconds, one by one
-        // (see `Batched`); `?1` is the modification time, shared by all rows.
-        let mut notes = Batched::new(
-            &tx,
-            "notes",
-            "({0}, {1}, {2}, ?1, -1, {3}, {4}, {5}, {6}, 0, '')",
-            NOTE_PARAMS,
-            millis,
-        );
-        let mut cards = Batched::new(
-            &tx,
-            "cards",
-            "({0}, {1}, {2}, {3}, ?1, -1, 0, 0, {4}, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            CARD_PARAMS,
-            millis,
-        );
-        let mut done = None;
-        // Cards wait here until a statement's worth is ready: (note id,
-        // deck, ordinal, due).
-        let mut pending_cards: Vec<(i64, i64, u16, i64)> = Vec::with_capacity(insert::ROWS);
-        while let Some(chunk) = next_chunk(done.take()) {
-            // Notes wait until a statement's worth is ready: (brief, note).
-            let mut pending_notes: Vec<(&BriefRows, &NoteRow)> = Vec::with_capacity(insert::ROWS);
-            for brief in chunk.iter().filter(|b| !b.notes.is_empty()) {
-                let did = deck_with_parents(&mut decks, brief.str(&brief.deck));
-                for note in &brief.notes {
-                    let note_id = millis + stats.notes as i64;
-                    stats.notes += 1;
-                    pending_notes.push((brief, note));
-                    if pending_notes.len() == insert::ROWS {
-                        insert_notes(&mut notes, &pending_notes, secs)?;
-                        pending_notes.clear();
-                    }
-                    for &ord in &brief.ords[note.ords.clone()] {
-                        // New cards are shown in note order.
-                        pending_cards.push((note_id, did, ord, stats.notes as i64));
-                        stats.cards += 1;
-                        if pending_cards.len() == insert::ROWS {
-                            insert_cards(&mut cards, &pending_cards, secs)?;
-                            pending_cards.clear();
-                        }
-                    }
-                }
-                for (name, path) in &brief.media {
-                    if !media.contains_key(name) {
-                        media.insert(name.clone(), path.clone());
-                    }
+    let mut affinity = Affinity::default();
+    let mut record = Vec::new();
+    // Index keys besides the row ids: (checksum, note id), (deck, due, card
+    // id), and each card's note.
+    let mut by_checksum: Vec<(i64, i64)> = Vec::new();
+    let mut by_schedule: Vec<(i64, i64, i64)> = Vec::new();
+    let mut card_notes: Vec<i64> = Vec::new();
+    // Row ids count up from the build time in milliseconds, like ids Anki
+    // makes itself.
+    let mut done = None;
+    while let Some(chunk) = next_chunk(done.take()) {
+        for brief in chunk.iter().filter(|b| !b.notes.is_empty()) {
+            let did = deck_with_parents(&mut decks, brief.str(&brief.deck));
+            for note in &brief.notes {
+                let note_id = millis + stats.notes as i64;
+                stats.notes += 1;
+                record.clear();
+                encode_record(
+                    &[
+                        Value::Null, // the row id
+                        Value::text(note.guid.as_str()),
+                        Value::Int(note.mid),
+                        Value::Int(secs),
+                        Value::Int(-1), // usn: not synced
+                        Value::text(brief.str(&brief.tags)),
+                        Value::text(brief.str(&note.flds)),
+                        affinity.integer(brief.str(&note.sfld))?,
+                        Value::Int(note.csum),
+                        Value::Int(0),
+                        Value::text(""),
+                    ],
+                    &mut record,
+                );
+                notes.push(&mut pages, note_id, &record)?;
+                by_checksum.push((note.csum, note_id));
+                for &ord in &brief.ords[note.ords.clone()] {
+                    let card_id = millis + stats.cards as i64;
+                    stats.cards += 1;
+                    // New cards are shown in note order.
+                    let due = stats.notes as i64;
+                    record.clear();
+                    encode_record(&card_values(note_id, did, ord, due, secs), &mut record);
+                    cards.push(&mut pages, card_id, &record)?;
+                    by_schedule.push((did, due, card_id));
+                    card_notes.push(note_id);
                 }
             }
-            // The notes borrow from the chunk, which goes back to be refilled.
-            if !pending_notes.is_empty() {
-                insert_notes(&mut notes, &pending_notes, secs)?;
+            for (name, path) in &brief.media {
+                if !media.contains_key(name) {
+                    media.insert(name.clone(), path.clone());
+                }
             }
-            done = Some(chunk);
         }
-        if !pending_cards.is_empty() {
-            insert_cards(&mut cards, &pending_cards, secs)?;
-        }
-        notes.check_ids()?;
-        cards.check_ids()?;
+        done = Some(chunk);
     }
+    // The roots, in the order of `SCHEMA`.
+    let mut roots = Vec::with_capacity(SCHEMA.len());
     let first_deck = decks.values().next().copied().unwrap_or(1);
-    tx.execute(
-        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-        params![
-            day_start(secs),
-            millis,
-            conf_json().to_string(),
-            models_json(secs, first_deck).to_string(),
-            decks_json(&decks, secs).to_string(),
-            dconf_json().to_string(),
+    let (conf, models, decks_text, dconf) = (
+        conf_json().to_string(),
+        models_json(secs, first_deck).to_string(),
+        decks_json(&decks, secs).to_string(),
+        dconf_json().to_string(),
+    );
+    record.clear();
+    encode_record(
+        &[
+            Value::Null, // the row id
+            Value::Int(day_start(secs)),
+            Value::Int(millis),
+            Value::Int(millis),
+            Value::Int(11),
+            Value::Int(0),
+            Value::Int(0),
+            Value::Int(0),
+            Value::text(&conf),
+            Value::text(&models),
+            Value::text(&decks_text),
+            Value::text(&dconf),
+            Value::text("{}"),
         ],
-    )?;
-    tx.commit()?;
+        &mut record,
+    );
+    let mut col = Table::new(PAGE_SIZE);
+    col.push(&mut pages, 1, &record)?;
+    roots.push(col.finish(&mut pages)?);
+    roots.push(notes.finish(&mut pages)?);
+    roots.push(cards.finish(&mut pages)?);
+    roots.push(Table::new(PAGE_SIZE).finish(&mut pages)?); // revlog
+    roots.push(Table::new(PAGE_SIZE).finish(&mut pages)?); // graves
+    let note_ids = || (0..stats.notes as i64).map(|i| millis + i);
+    let card_ids = || (0..stats.cards as i64).map(|i| millis + i);
+    let none = || std::iter::empty::<[i64; 2]>();
+    let mut keys = IndexKeys::default();
+    // The usn is -1 in every row: the keys are in row id order.
+    roots.push(keys.write(&mut pages, note_ids().map(|id| [-1, id]))?);
+    roots.push(keys.write(&mut pages, card_ids().map(|id| [-1, id]))?);
+    roots.push(keys.write(&mut pages, none())?);
+    // Cards are written note by note: already in note order.
+    let by_note = card_notes.iter().zip(card_ids()).map(|(&n, c)| [n, c]);
+    roots.push(keys.write(&mut pages, by_note)?);
+    by_schedule.sort_unstable();
+    let sched = by_schedule.iter().map(|&(did, due, id)| [did, 0, due, id]);
+    roots.push(keys.write(&mut pages, sched)?);
+    roots.push(keys.write(&mut pages, none())?);
+    by_checksum.sort_unstable();
+    roots.push(keys.write(&mut pages, by_checksum.iter().map(|&(c, id)| [c, id]))?);
+    let page_count = pages.finish()?;
+    let schema: Vec<SchemaEntry> = SCHEMA
+        .iter()
+        .zip(roots)
+        .map(|(&(kind, name, table, sql), root)| SchemaEntry {
+            kind,
+            name,
+            table,
+            root,
+            sql,
+        })
+        .collect();
+    let first_page = first_page(PAGE_SIZE, page_count, &schema)?;
     stats.decks = decks.len();
-    Ok((stats, media))
+    Ok((stats, media, first_page))
 }
 
-/// Parameters of a note row: id, guid, note type, tags, fields, sort field,
-/// checksum.
-const NOTE_PARAMS: usize = 7;
+/// A card row's values: a new card of note `note_id`.
+fn card_values(note_id: i64, did: i64, ord: u16, due: i64, secs: i64) -> [Value<'static>; 18] {
+    let mut v = [const { Value::Int(0) }; 18];
+    v[0] = Value::Null; // the row id
+    v[1] = Value::Int(note_id);
+    v[2] = Value::Int(did);
+    v[3] = Value::Int(ord.into());
+    v[4] = Value::Int(secs);
+    v[5] = Value::Int(-1); // usn: not synced
+    // 6, 7: type and queue 0, new.
+    v[8] = Value::Int(due);
+    // 9 to 16: interval, factor, reps, lapses, left, odue, odid, flags 0.
+    v[17] = Value::text("");
+    v
+}
 
-/// Parameters of a card row: id, note, deck, ordinal, due.
-const CARD_PARAMS: usize = 5;
+/// The keys of one index at a time, encoded as records, then written.
+#[derive(Default)]
+struct IndexKeys {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
 
-/// Inserts `rows` notes with one statement.
-fn insert_notes(batched: &mut Batched, rows: &[(&BriefRows, &NoteRow)], secs: i64) -> Result<()> {
-    let st = batched.next(rows.len(), secs)?;
-    for (r, &(brief, note)) in rows.iter().enumerate() {
-        let p = |n| insert::param(NOTE_PARAMS, r, n);
-        st.raw_bind_parameter(p(1), note.guid.as_str())?;
-        st.raw_bind_parameter(p(2), note.mid)?;
-        st.raw_bind_parameter(p(3), brief.str(&brief.tags))?;
-        st.raw_bind_parameter(p(4), brief.str(&note.flds))?;
-        st.raw_bind_parameter(p(5), brief.str(&note.sfld))?;
-        st.raw_bind_parameter(p(6), note.csum)?;
+impl IndexKeys {
+    /// Writes the index of `keys` (sorted; each the indexed columns, then
+    /// the row id); returns its root page.
+    fn write<const N: usize, F: FnMut(Vec<u8>) -> Result<()>>(
+        &mut self,
+        pages: &mut Pages<F>,
+        keys: impl Iterator<Item = [i64; N]>,
+    ) -> Result<u32> {
+        self.bytes.clear();
+        self.ends.clear();
+        let mut values = [const { Value::Null }; N];
+        for key in keys {
+            for (slot, k) in values.iter_mut().zip(key) {
+                *slot = Value::Int(k);
+            }
+            encode_record(&values, &mut self.bytes);
+            self.ends.push(self.bytes.len());
+        }
+        let mut start = 0;
+        let slices: Vec<&[u8]> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let key = &self.bytes[start..end];
+                start = end;
+                key
+            })
+            .collect();
+        sqlite_file::index(pages, &slices)
     }
-    st.raw_execute()?;
-    Ok(())
-}
-
-/// Inserts `rows` cards, (note id, deck, ordinal, due), with one statement.
-fn insert_cards(batched: &mut Batched, rows: &[(i64, i64, u16, i64)], secs: i64) -> Result<()> {
-    let st = batched.next(rows.len(), secs)?;
-    for (r, &(nid, did, ord, due)) in rows.iter().enumerate() {
-        let p = |n| insert::param(CARD_PARAMS, r, n);
-        st.raw_bind_parameter(p(1), nid)?;
-        st.raw_bind_parameter(p(2), did)?;
-        st.raw_bind_parameter(p(3), ord)?;
-        st.raw_bind_parameter(p(4), due)?;
-    }
-    st.raw_execute()?;
-    Ok(())
-}
-
-/// The bytes of the committed collection that are final: all its pages
-/// but page 1, when every later change will append pages (and rewrite page
-/// 1) rather than reuse free ones. None otherwise.
-fn committed_pages(conn: &Connection) -> Result<Option<Range<u64>>> {
-    let (free, pages, page_size): (i64, i64, i64) = conn.query_row(
-        "SELECT * FROM pragma_freelist_count, pragma_page_count, pragma_page_size",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    Ok((free == 0).then_some(page_size as u64..(pages * page_size) as u64))
 }
 
 /// The id of deck `name`, registering it and its parents (`A::B` needs `A`).
@@ -509,7 +572,7 @@ fn day_start(secs: i64) -> i64 {
     secs - secs.rem_euclid(86_400)
 }
 
-fn conf_json() -> Value {
+fn conf_json() -> serde_json::Value {
     json!({
         "activeDecks": [1], "addToCur": true, "collapseTime": 1200, "curDeck": 1,
         "curModel": CLOZE.id.to_string(), "dueCounts": true, "estTimes": true,
@@ -518,15 +581,15 @@ fn conf_json() -> Value {
     })
 }
 
-fn models_json(secs: i64, deck_id: i64) -> Value {
+fn models_json(secs: i64, deck_id: i64) -> serde_json::Value {
     let mut m = Map::new();
     for nt in [&CLOZE, &QA] {
         m.insert(nt.id.to_string(), nt.to_json(secs, deck_id));
     }
-    Value::Object(m)
+    serde_json::Value::Object(m)
 }
 
-fn deck_json(id: i64, name: &str, secs: i64) -> Value {
+fn deck_json(id: i64, name: &str, secs: i64) -> serde_json::Value {
     json!({
         "id": id, "name": name, "desc": "", "mod": secs, "usn": -1, "dyn": 0,
         "conf": DECK_CONFIG_ID, "collapsed": false, "browserCollapsed": false,
@@ -535,16 +598,16 @@ fn deck_json(id: i64, name: &str, secs: i64) -> Value {
     })
 }
 
-fn decks_json(decks: &BTreeMap<String, i64>, secs: i64) -> Value {
+fn decks_json(decks: &BTreeMap<String, i64>, secs: i64) -> serde_json::Value {
     let mut m = Map::new();
     m.insert("1".into(), deck_json(1, "Default", secs));
     for (name, id) in decks {
         m.insert(id.to_string(), deck_json(*id, name, secs));
     }
-    Value::Object(m)
+    serde_json::Value::Object(m)
 }
 
-fn dconf_json() -> Value {
+fn dconf_json() -> serde_json::Value {
     json!({
         DECK_CONFIG_ID.to_string(): {
             "id": DECK_CONFIG_ID, "name": "Default", "mod": 0, "usn": 0,

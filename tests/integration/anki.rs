@@ -58,11 +58,14 @@ fn log_count(import: &Value, kind: &str) -> u64 {
         .unwrap_or_else(|| panic!("no log.{kind} in {import}"))
 }
 
-/// A collection larger than two deflate pieces is mostly deflated while
-/// SQLite builds its indexes, from pages the index build must not touch
-/// (src/anki/deflate.rs). The package must hold the whole, sound database.
+/// The collection is written page by page, without SQLite
+/// (src/anki/sqlite_file.rs), and deflated in pieces as it is written
+/// (src/anki/deflate.rs). A deck of several pieces, with interior pages in
+/// its tables and indexes, must be a whole, sound database: SQLite's
+/// integrity check (which also checks every index against its table), the
+/// row counts, and a real Anki import.
 #[test]
-fn a_large_deck_deflated_while_indexing_is_whole() {
+fn a_large_deck_written_page_by_page_is_whole() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("synthetic");
     synthetic_sources(&src, 400);
@@ -81,7 +84,7 @@ fn a_large_deck_deflated_while_indexing_is_whole() {
     let mut entry = archive.by_name("collection.anki2").unwrap();
     assert!(
         entry.size() > 3 << 20,
-        "too small to deflate ahead: {}",
+        "too small for several pieces: {}",
         entry.size()
     );
     let db = dir.path().join("extracted.anki2");
@@ -108,7 +111,7 @@ fn a_large_deck_deflated_while_indexing_is_whole() {
         .unwrap();
     assert_eq!(indexes, 7);
 
-    let Some(anki) = Anki::new("a_large_deck_deflated_while_indexing_is_whole", dir.path()) else {
+    let Some(anki) = Anki::new("a_large_deck_written_page_by_page_is_whole", dir.path()) else {
         return;
     };
     let import = anki.import(&apkg);
