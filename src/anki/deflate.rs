@@ -13,7 +13,7 @@
 use crate::export::zip_entry;
 use anyhow::{Result, bail};
 use std::io::{Seek, SeekFrom};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 
 /// The size of a piece (the last may be shorter).
 pub const PIECE: usize = 1 << 20;
@@ -39,14 +39,20 @@ fn deflate_piece(data: &[u8]) -> Piece {
 }
 
 /// Deflates the pieces `pieces` gives, in parallel on the current rayon
-/// pool, until it closes; returns them in the order given.
-pub fn deflate_pieces(pieces: Receiver<Vec<u8>>) -> Vec<Piece> {
+/// pool, until it closes, giving each one's buffer back to `spare`; returns
+/// them in the order given.
+pub fn deflate_pieces(pieces: Receiver<Vec<u8>>, spare: Sender<Vec<u8>>) -> Vec<Piece> {
     use rayon::prelude::*;
     let mut done: Vec<(usize, Piece)> = pieces
         .into_iter()
         .enumerate()
         .par_bridge()
-        .map(|(i, data)| (i, deflate_piece(&data)))
+        .map_with(spare, |spare, (i, data)| {
+            let piece = deflate_piece(&data);
+            // The writer may be done: then the buffer is dropped.
+            let _ = spare.send(data);
+            (i, piece)
+        })
         .collect();
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, piece)| piece).collect()
@@ -151,7 +157,7 @@ mod tests {
     fn zipped(first: &[u8], rest: &[u8]) -> DeflatedCollection {
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
         let pieces = std::thread::scope(|s| {
-            let deflating = s.spawn(|| deflate_pieces(rx));
+            let deflating = s.spawn(|| deflate_pieces(rx, std::sync::mpsc::channel().0));
             for piece in rest.chunks(PIECE) {
                 tx.send(piece.to_vec()).unwrap();
             }

@@ -32,7 +32,7 @@
 //!   one stream ([`super::deflate`]).
 
 use super::deflate::{DeflatedCollection, PIECE, deflate_pieces, deflated_collection};
-use super::guid::{Guid, hash64};
+use super::guid::hash64;
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use super::sqlite_file::{
@@ -183,17 +183,21 @@ pub fn write_package(
             crate::export::priority::behind(move || {
                 for chunk in briefs.chunks(BRIEFS_PER_CHUNK) {
                     let mut rows = back_rx.try_recv().unwrap_or_default();
-                    fill_rows(chunk, options, &mut rows);
+                    let filled = fill_rows(chunk, options, build.epoch, &mut rows).map(|()| rows);
+                    let failed = filled.is_err();
                     // An error on the writing side drops the receiver: stop.
-                    if tx.send(rows).is_err() {
+                    if tx.send(filled).is_err() || failed {
                         break;
                     }
                 }
             })
         });
         let (piece_tx, piece_rx) = std::sync::mpsc::sync_channel(PIECES_AHEAD);
-        let deflating =
-            s.spawn(move || crate::export::priority::behind(move || deflate_pieces(piece_rx)));
+        // Deflated pieces come back to be filled again.
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel();
+        let deflating = s.spawn(move || {
+            crate::export::priority::behind(move || deflate_pieces(piece_rx, spare_tx))
+        });
         let written = write_collection(
             build,
             |done| {
@@ -204,9 +208,10 @@ pub fn write_package(
                 rx.recv().ok()
             },
             |piece| {
-                piece_tx
-                    .send(piece)
-                    .map_err(|_| anyhow::anyhow!("internal error: the deflating threads stopped"))
+                piece_tx.send(piece).map_err(|_| {
+                    anyhow::anyhow!("internal error: the deflating threads stopped")
+                })?;
+                Ok(spare_rx.try_recv().unwrap_or_default())
             },
         );
         drop(piece_tx);
@@ -257,10 +262,14 @@ fn write_zip(
 /// the inserting thread only binds slices. Reused from chunk to chunk.
 #[derive(Default)]
 struct BriefRows {
+    /// Tags and deck; the text of the note being made.
     text: String,
     /// `" tag1 tag2 "`, Anki's form.
     tags: Range<usize>,
     deck: Range<usize>,
+    /// The notes' records (rows of the `notes` table), back to back: made
+    /// here, on the threads that make the notes, not on the writing thread.
+    records: Vec<u8>,
     notes: Vec<NoteRow>,
     /// Card ordinals of all the notes.
     ords: Vec<u16>,
@@ -269,12 +278,9 @@ struct BriefRows {
 }
 
 struct NoteRow {
-    guid: Guid,
-    mid: i64,
-    /// The fields joined with `\x1f`.
-    flds: Range<usize>,
-    /// The first field without HTML, for sorting and duplicate checks.
-    sfld: Range<usize>,
+    /// Its record in `records`.
+    record: Range<usize>,
+    /// The sort field's checksum, for the `ix_notes_csum` index.
     csum: i64,
     ords: Range<usize>,
 }
@@ -284,17 +290,26 @@ impl BriefRows {
         &self.text[range.clone()]
     }
 
-    /// Fills the rows with the notes of `brief`, keeping the buffers.
-    fn fill(&mut self, brief: &Brief, options: &NoteOptions) {
+    /// Fills the rows with the notes of `brief`, modified at `secs`,
+    /// keeping the buffers.
+    fn fill(&mut self, brief: &Brief, options: &NoteOptions, secs: i64) -> Result<()> {
+        thread_local! {
+            static AFFINITY: std::cell::RefCell<Affinity> = Default::default();
+        }
         let r = self;
         r.text.clear();
         r.tags = 0..0;
         r.deck = 0..0;
+        r.records.clear();
         r.notes.clear();
         r.ords.clear();
         r.media.clear();
         let mut shared_done = false;
+        let mut failed = None;
         notes::brief_notes(brief, options, |shared, draft| {
+            if failed.is_some() {
+                return;
+            }
             if !shared_done {
                 // Every note of the brief shares these.
                 shared_done = true;
@@ -317,35 +332,61 @@ impl BriefRows {
             r.text.pop();
             let flds = start..r.text.len();
             strip_html_into(draft.own_fields[0], &mut r.text);
-            let sfld = flds.end..r.text.len();
-            let csum = field_checksum(&r.text[sfld.clone()]);
+            let sfld = &r.text[flds.end..];
+            let csum = field_checksum(sfld);
+            let sort_field = match AFFINITY.with_borrow_mut(|a| a.integer(sfld)) {
+                Ok(value) => value,
+                Err(e) => {
+                    failed = Some(e);
+                    return;
+                }
+            };
+            let record_start = r.records.len();
+            encode_record(
+                &[
+                    Value::Null, // the row id
+                    Value::text(draft.guid.as_str()),
+                    Value::Int(draft.notetype.id),
+                    Value::Int(secs),
+                    Value::Int(-1), // usn: not synced
+                    Value::text(&r.text[r.tags.clone()]),
+                    Value::text(&r.text[flds.clone()]),
+                    sort_field,
+                    Value::Int(csum),
+                    Value::Int(0),
+                    Value::text(""),
+                ],
+                &mut r.records,
+            );
+            let record = record_start..r.records.len();
+            // The note's text is in its record now.
+            r.text.truncate(flds.start);
             let ords = r.ords.len()..r.ords.len() + draft.card_ords.len();
             r.ords.extend_from_slice(draft.card_ords);
             if let Some(image) = draft.image {
                 r.media.push((image.file_name(), image.path.clone()));
             }
-            r.notes.push(NoteRow {
-                guid: draft.guid,
-                mid: draft.notetype.id,
-                flds,
-                sfld,
-                csum,
-                ords,
-            });
+            r.notes.push(NoteRow { record, csum, ords });
         });
+        failed.map_or(Ok(()), Err)
     }
 }
 
 /// Fills `rows` with the rows of a chunk of briefs, made in parallel, in
 /// brief order; the rows already there are reused.
-fn fill_rows(briefs: &[Brief], options: &NoteOptions, rows: &mut Vec<BriefRows>) {
+fn fill_rows(
+    briefs: &[Brief],
+    options: &NoteOptions,
+    secs: i64,
+    rows: &mut Vec<BriefRows>,
+) -> Result<()> {
     use rayon::prelude::*;
     rows.truncate(briefs.len());
     rows.resize_with(briefs.len(), BriefRows::default);
     briefs
         .par_iter()
         .zip(rows.par_iter_mut())
-        .for_each(|(brief, rows)| rows.fill(brief, options));
+        .try_for_each(|(brief, rows)| rows.fill(brief, options, secs))
 }
 
 /// A deck id from its name: 1 is Anki's Default deck, so ids start above it.
@@ -359,8 +400,8 @@ fn deck_id(name: &str) -> i64 {
 /// media files the notes use (name → path) and page 1, which comes last.
 fn write_collection(
     build: BuildTime,
-    mut next_chunk: impl FnMut(Option<Vec<BriefRows>>) -> Option<Vec<BriefRows>>,
-    piece: impl FnMut(Vec<u8>) -> Result<()>,
+    mut next_chunk: impl FnMut(Option<Vec<BriefRows>>) -> Option<Result<Vec<BriefRows>>>,
+    piece: impl FnMut(Vec<u8>) -> Result<Vec<u8>>,
 ) -> Result<(PackageStats, BTreeMap<String, PathBuf>, Vec<u8>)> {
     let secs = build.epoch;
     let millis = secs * 1000;
@@ -370,7 +411,6 @@ fn write_collection(
     let mut stats = PackageStats::default();
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
     let mut media: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut affinity = Affinity::default();
     let mut record = Vec::new();
     // Index keys besides the row ids: (checksum, note id), (deck, due, card
     // id), and each card's note.
@@ -381,29 +421,13 @@ fn write_collection(
     // makes itself.
     let mut done = None;
     while let Some(chunk) = next_chunk(done.take()) {
+        let chunk = chunk?;
         for brief in chunk.iter().filter(|b| !b.notes.is_empty()) {
             let did = deck_with_parents(&mut decks, brief.str(&brief.deck));
             for note in &brief.notes {
                 let note_id = millis + stats.notes as i64;
                 stats.notes += 1;
-                record.clear();
-                encode_record(
-                    &[
-                        Value::Null, // the row id
-                        Value::text(note.guid.as_str()),
-                        Value::Int(note.mid),
-                        Value::Int(secs),
-                        Value::Int(-1), // usn: not synced
-                        Value::text(brief.str(&brief.tags)),
-                        Value::text(brief.str(&note.flds)),
-                        affinity.integer(brief.str(&note.sfld))?,
-                        Value::Int(note.csum),
-                        Value::Int(0),
-                        Value::text(""),
-                    ],
-                    &mut record,
-                );
-                notes.push(&mut pages, note_id, &record)?;
+                notes.push(&mut pages, note_id, &brief.records[note.record.clone()])?;
                 by_checksum.push((note.csum, note_id));
                 for &ord in &brief.ords[note.ords.clone()] {
                     let card_id = millis + stats.cards as i64;
@@ -520,7 +544,7 @@ struct IndexKeys {
 impl IndexKeys {
     /// Writes the index of `keys` (sorted; each the indexed columns, then
     /// the row id); returns its root page.
-    fn write<const N: usize, F: FnMut(Vec<u8>) -> Result<()>>(
+    fn write<const N: usize, F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
         &mut self,
         pages: &mut Pages<F>,
         keys: impl Iterator<Item = [i64; N]>,

@@ -55,6 +55,7 @@ impl Value<'_> {
 
 /// Appends SQLite's variable-length integer: big-endian groups of seven
 /// bits, the ninth byte (if any) a full eight.
+#[inline]
 pub fn put_varint(out: &mut Vec<u8>, v: u64) {
     if v <= 0x7f {
         out.push(v as u8);
@@ -84,6 +85,7 @@ pub fn put_varint(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&buf[..n]);
 }
 
+#[inline]
 fn varint_len(v: u64) -> usize {
     if v >> 56 != 0 {
         return 9;
@@ -93,6 +95,7 @@ fn varint_len(v: u64) -> usize {
 }
 
 /// The serial type of an integer and its length in bytes (schema format 4).
+#[inline]
 fn int_type(i: i64) -> (u64, usize) {
     let u = if i < 0 { !i } else { i } as u64;
     match u {
@@ -110,14 +113,18 @@ fn int_type(i: i64) -> (u64, usize) {
 /// Appends the record of `values` (header, then body) to `out`.
 pub fn encode_record(values: &[Value], out: &mut Vec<u8>) {
     let mut types_len = 0;
+    let mut body_len = 0;
     for v in values {
-        types_len += varint_len(serial_type(v).0);
+        let (serial, len) = serial_type(v);
+        types_len += varint_len(serial);
+        body_len += len;
     }
     // The header's length counts its own varint.
     let mut header_len = types_len + 1;
     while types_len + varint_len(header_len as u64) != header_len {
         header_len = types_len + varint_len(header_len as u64);
     }
+    out.reserve(header_len + body_len);
     put_varint(out, header_len as u64);
     for v in values {
         put_varint(out, serial_type(v).0);
@@ -135,6 +142,7 @@ pub fn encode_record(values: &[Value], out: &mut Vec<u8>) {
     }
 }
 
+#[inline]
 fn serial_type(v: &Value) -> (u64, usize) {
     match v {
         Value::Null => (0, 0),
@@ -146,8 +154,9 @@ fn serial_type(v: &Value) -> (u64, usize) {
 
 /// Pages after page 1, numbered in the order they are made (from 2) and
 /// handed to `sink` in pieces of `piece_pages` pages, the last piece
-/// possibly shorter.
-pub struct Pages<F: FnMut(Vec<u8>) -> Result<()>> {
+/// possibly shorter. The sink returns an empty buffer for the next piece
+/// (one it had before, to save allocating and faulting in a fresh one).
+pub struct Pages<F: FnMut(Vec<u8>) -> Result<Vec<u8>>> {
     page_size: usize,
     piece_pages: usize,
     piece: Vec<u8>,
@@ -156,7 +165,7 @@ pub struct Pages<F: FnMut(Vec<u8>) -> Result<()>> {
     sink: F,
 }
 
-impl<F: FnMut(Vec<u8>) -> Result<()>> Pages<F> {
+impl<F: FnMut(Vec<u8>) -> Result<Vec<u8>>> Pages<F> {
     pub fn new(page_size: usize, piece_pages: usize, sink: F) -> Self {
         Pages {
             page_size,
@@ -193,11 +202,10 @@ impl<F: FnMut(Vec<u8>) -> Result<()>> Pages<F> {
 
     fn flush(&mut self) -> Result<()> {
         if !self.piece.is_empty() {
-            let full = std::mem::replace(
-                &mut self.piece,
-                Vec::with_capacity(self.page_size * self.piece_pages),
-            );
-            (self.sink)(full)?;
+            let full = std::mem::take(&mut self.piece);
+            self.piece = (self.sink)(full)?;
+            self.piece.clear();
+            self.piece.reserve(self.page_size * self.piece_pages);
         }
         Ok(())
     }
@@ -272,6 +280,10 @@ impl PageBuf {
     /// is cleared for the next page of the same kind.
     fn finish(&mut self, right_child: Option<u32>) -> &[u8] {
         let h = self.header_at;
+        // Between the cell pointers and the cells: what an earlier page
+        // left there (see `clear`).
+        let pointers_end = h + self.header_len() + 2 * self.cells;
+        self.bytes[pointers_end..self.content_at].fill(0);
         let b = &mut self.bytes;
         b[h] = self.kind;
         b[h + 1..h + 3].fill(0); // no free blocks
@@ -285,8 +297,9 @@ impl PageBuf {
         &self.bytes
     }
 
+    /// Starts the next page. Only the unused middle is zeroed, when the
+    /// page is finished: the header, pointers and cells are all written.
     fn clear(&mut self) {
-        self.bytes.fill(0);
         self.cells = 0;
         self.content_at = self.bytes.len();
     }
@@ -310,7 +323,7 @@ fn local_len(len: usize, usable: usize, table_leaf: bool) -> usize {
 
 /// Writes `rest` to overflow pages, numbered one after the other; returns
 /// the first one's number.
-fn write_overflow<F: FnMut(Vec<u8>) -> Result<()>>(
+fn write_overflow<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
     pages: &mut Pages<F>,
     rest: &[u8],
 ) -> Result<u32> {
@@ -356,7 +369,7 @@ impl Table {
 
     /// Adds the row `rowid` with its `record` (see [`encode_record`]); row
     /// ids must increase.
-    pub fn push<F: FnMut(Vec<u8>) -> Result<()>>(
+    pub fn push<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
         &mut self,
         pages: &mut Pages<F>,
         rowid: i64,
@@ -367,23 +380,30 @@ impl Table {
         }
         let usable = pages.page_size();
         let local = local_len(record.len(), usable, true);
+        // The cell: payload length and row id, the payload's local part,
+        // then the first overflow page's number if any.
         self.cell.clear();
         put_varint(&mut self.cell, record.len() as u64);
         put_varint(&mut self.cell, rowid as u64);
-        self.cell.extend_from_slice(&record[..local]);
-        if local < record.len() {
-            let first = write_overflow(pages, &record[local..])?;
-            self.cell.extend_from_slice(&first.to_be_bytes());
-        }
-        if !self.leaf.fits(self.cell.len()) {
+        let overflow = if local < record.len() {
+            write_overflow(pages, &record[local..])?.to_be_bytes()
+        } else {
+            [0; 4]
+        };
+        let overflow = if local < record.len() {
+            &overflow[..]
+        } else {
+            &[][..]
+        };
+        if !self.leaf.fits(self.cell.len() + local + overflow.len()) {
             self.hand_out_leaf(pages)?;
         }
-        self.leaf.add(&[&self.cell]);
+        self.leaf.add(&[&self.cell, &record[..local], overflow]);
         self.last_rowid = Some(rowid);
         Ok(())
     }
 
-    fn hand_out_leaf<F: FnMut(Vec<u8>) -> Result<()>>(
+    fn hand_out_leaf<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
         &mut self,
         pages: &mut Pages<F>,
     ) -> Result<()> {
@@ -396,7 +416,10 @@ impl Table {
 
     /// Hands out the last leaf and the interior pages; returns the root
     /// page's number.
-    pub fn finish<F: FnMut(Vec<u8>) -> Result<()>>(mut self, pages: &mut Pages<F>) -> Result<u32> {
+    pub fn finish<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
+        mut self,
+        pages: &mut Pages<F>,
+    ) -> Result<u32> {
         if self.leaf.cells > 0 || self.leaves.is_empty() {
             let number = pages.push(self.leaf.finish(None))?;
             self.leaves.push((number, self.last_rowid.unwrap_or(0)));
@@ -447,7 +470,10 @@ fn even_groups<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
 /// Writes an index B-tree of `keys`, already sorted and each the record
 /// of one key (the indexed columns, then the row id); returns its root
 /// page's number. Keys must be short enough to stay on their pages.
-pub fn index<F: FnMut(Vec<u8>) -> Result<()>>(pages: &mut Pages<F>, keys: &[&[u8]]) -> Result<u32> {
+pub fn index<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
+    pages: &mut Pages<F>,
+    keys: &[&[u8]],
+) -> Result<u32> {
     let size = pages.page_size();
     let longest = keys.iter().map(|k| k.len()).max().unwrap_or(0);
     // Short keys stay on their page (no overflow), and pages take several.
@@ -501,7 +527,7 @@ struct IndexWriter {
 impl IndexWriter {
     /// Writes `keys` as a tree of exactly `height` levels (children first);
     /// returns its root's number.
-    fn subtree<F: FnMut(Vec<u8>) -> Result<()>>(
+    fn subtree<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
         &mut self,
         pages: &mut Pages<F>,
         keys: &[&[u8]],
@@ -688,7 +714,7 @@ mod tests {
         let mut pieces: Vec<Vec<u8>> = Vec::new();
         let mut pages = Pages::new(page_size, 3, |p| {
             pieces.push(p);
-            Ok(())
+            Ok(Vec::new())
         });
         let mut table = Table::new(page_size);
         let mut record = Vec::new();
@@ -939,7 +965,7 @@ mod tests {
         let mut pieces = Vec::new();
         let mut pages = Pages::new(512, 2, |p| {
             pieces.push(p);
-            Ok(())
+            Ok(Vec::new())
         });
         for i in 0..5u8 {
             assert_eq!(pages.push(&[i; 512]).unwrap(), u32::from(i) + 2);
