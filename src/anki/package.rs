@@ -36,7 +36,8 @@ use super::guid::hash64;
 use super::notes::{self, NoteOptions};
 use super::notetype::{CLOZE, QA};
 use super::sqlite_file::{
-    self, Affinity, PAGE_SIZE, Pages, SchemaEntry, Table, Value, encode_record, first_page,
+    self, Affinity, PAGE_SIZE, Pages, SchemaEntry, Table, Value, encode_int_record, encode_record,
+    first_page,
 };
 use crate::brief::Brief;
 use crate::export::BuildTime;
@@ -412,10 +413,10 @@ fn write_collection(
     let mut decks: BTreeMap<String, i64> = BTreeMap::new();
     let mut media: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut record = Vec::new();
-    // Index keys besides the row ids: (checksum, note id), (deck, due, card
-    // id), and each card's note.
+    // Index keys besides the row ids: (checksum, note id), (due, card id)
+    // by deck, and each card's note.
     let mut by_checksum: Vec<(i64, i64)> = Vec::new();
-    let mut by_schedule: Vec<(i64, i64, i64)> = Vec::new();
+    let mut by_schedule: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     let mut card_notes: Vec<i64> = Vec::new();
     // Row ids count up from the build time in milliseconds, like ids Anki
     // makes itself.
@@ -435,9 +436,14 @@ fn write_collection(
                     // New cards are shown in note order.
                     let due = stats.notes as i64;
                     record.clear();
-                    encode_record(&card_values(note_id, did, ord, due, secs), &mut record);
+                    encode_int_record(
+                        true, // the row id
+                        &card_values(note_id, did, ord, due, secs),
+                        true, // data: empty
+                        &mut record,
+                    );
                     cards.push(&mut pages, card_id, &record)?;
-                    by_schedule.push((did, due, card_id));
+                    by_schedule.entry(did).or_default().push((due, card_id));
                     card_notes.push(note_id);
                 }
             }
@@ -495,8 +501,10 @@ fn write_collection(
     // Cards are written note by note: already in note order.
     let by_note = card_notes.iter().zip(card_ids()).map(|(&n, c)| [n, c]);
     roots.push(keys.write(&mut pages, by_note)?);
-    by_schedule.sort_unstable();
-    let sched = by_schedule.iter().map(|&(did, due, id)| [did, 0, due, id]);
+    // Within a deck, cards come in due and id order: sorted by deck.
+    let sched = by_schedule
+        .iter()
+        .flat_map(|(&did, cards)| cards.iter().map(move |&(due, id)| [did, 0, due, id]));
     roots.push(keys.write(&mut pages, sched)?);
     roots.push(keys.write(&mut pages, none())?);
     by_checksum.sort_unstable();
@@ -518,20 +526,27 @@ fn write_collection(
     Ok((stats, media, first_page))
 }
 
-/// A card row's values: a new card of note `note_id`.
-fn card_values(note_id: i64, did: i64, ord: u16, due: i64, secs: i64) -> [Value<'static>; 18] {
-    let mut v = [const { Value::Int(0) }; 18];
-    v[0] = Value::Null; // the row id
-    v[1] = Value::Int(note_id);
-    v[2] = Value::Int(did);
-    v[3] = Value::Int(ord.into());
-    v[4] = Value::Int(secs);
-    v[5] = Value::Int(-1); // usn: not synced
-    // 6, 7: type and queue 0, new.
-    v[8] = Value::Int(due);
-    // 9 to 16: interval, factor, reps, lapses, left, odue, odid, flags 0.
-    v[17] = Value::text("");
-    v
+/// A new card's integer columns, `nid` to `flags` (the row id and the
+/// empty `data` go around them).
+fn card_values(note_id: i64, did: i64, ord: u16, due: i64, secs: i64) -> [i64; 16] {
+    [
+        note_id,
+        did,
+        ord.into(),
+        secs, // mod
+        -1,   // usn: not synced
+        0,    // type: new
+        0,    // queue: new
+        due,
+        0, // ivl
+        0, // factor
+        0, // reps
+        0, // lapses
+        0, // left
+        0, // odue
+        0, // odid
+        0, // flags
+    ]
 }
 
 /// The keys of one index at a time, encoded as records, then written.
@@ -551,12 +566,8 @@ impl IndexKeys {
     ) -> Result<u32> {
         self.bytes.clear();
         self.ends.clear();
-        let mut values = [const { Value::Null }; N];
         for key in keys {
-            for (slot, k) in values.iter_mut().zip(key) {
-                *slot = Value::Int(k);
-            }
-            encode_record(&values, &mut self.bytes);
+            encode_int_record(false, &key, false, &mut self.bytes);
             self.ends.push(self.bytes.len());
         }
         let mut start = 0;

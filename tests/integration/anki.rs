@@ -58,6 +58,91 @@ fn log_count(import: &Value, kind: &str) -> u64 {
         .unwrap_or_else(|| panic!("no log.{kind} in {import}"))
 }
 
+/// The package's collection, extracted into `dir` (which checks its CRC)
+/// and opened, after SQLite's integrity check passed on it.
+fn sound_collection(apkg: &Path, dir: &Path) -> rusqlite::Connection {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(apkg).unwrap()).unwrap();
+    let mut entry = archive.by_name("collection.anki2").unwrap();
+    let db = dir.join("extracted.anki2");
+    // Reading to the end checks the CRC.
+    std::io::copy(&mut entry, &mut std::fs::File::create(&db).unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    conn
+}
+
+/// A note longer than a page keeps the start of its record on its leaf and
+/// the rest on overflow pages (src/anki/sqlite_file.rs); a sort field that
+/// reads as a number is stored as a number, as SQLite stores text given to
+/// an integer column. Both must come back whole, in SQLite and in Anki.
+#[test]
+fn notes_longer_than_a_page_and_numeric_sort_fields_come_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    let long_ascii = "abc ".repeat(7_500);
+    let long_utf8 = "भारत ".repeat(1_500);
+    write(
+        &sources,
+        "long.yaml",
+        format!(
+            "title: Long\ndate: 2024-01-01\nwhy_in_news: W **x**\nkey_points:\n  \
+             - \"A **term** {long_ascii}\"\n  - \"Another **thing** {long_utf8}\"\n\
+             facts:\n  - q: \"1947\"\n    a: \"**Independence**\"\n"
+        ),
+    );
+    let apkg = dir.path().join("long.apkg");
+    export(&sources, &apkg, 1_700_000_000);
+    let conn = sound_collection(&apkg, dir.path());
+    let fields: Vec<String> = conn
+        .prepare("SELECT flds FROM notes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for text in [long_ascii.trim_end(), long_utf8.trim_end()] {
+        assert!(
+            fields.iter().any(|f| f.contains(text) && f.len() > 16_384),
+            "no note holds the long text whole"
+        );
+    }
+    let sort_field: (String, i64) = conn
+        .query_row(
+            "SELECT typeof(sfld), sfld FROM notes WHERE sfld = 1947",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(sort_field, ("integer".to_string(), 1947));
+
+    let Some(anki) = Anki::new(
+        "notes_longer_than_a_page_and_numeric_sort_fields_come_back_whole",
+        dir.path(),
+    ) else {
+        return;
+    };
+    let import = anki.import(&apkg);
+    assert_eq!(log_count(&import, "new"), fields.len() as u64, "{import}");
+    let dump = anki.dump();
+    let anki_fields: Vec<String> = dump["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["fields"].as_object().unwrap().values())
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    for text in [long_ascii.trim_end(), long_utf8.trim_end(), "1947"] {
+        assert!(
+            anki_fields.iter().any(|f| f.contains(text)),
+            "Anki lost a field: {}",
+            text.chars().take(20).collect::<String>()
+        );
+    }
+}
+
 /// The collection is written page by page, without SQLite
 /// (src/anki/sqlite_file.rs), and deflated in pieces as it is written
 /// (src/anki/deflate.rs). A deck of several pieces, with interior pages in
@@ -80,21 +165,14 @@ fn a_large_deck_written_page_by_page_is_whole() {
         panic!("unexpected summary: {summary}")
     };
 
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&apkg).unwrap()).unwrap();
-    let mut entry = archive.by_name("collection.anki2").unwrap();
-    assert!(
-        entry.size() > 3 << 20,
-        "too small for several pieces: {}",
-        entry.size()
-    );
-    let db = dir.path().join("extracted.anki2");
-    // Reading to the end checks the CRC.
-    std::io::copy(&mut entry, &mut std::fs::File::create(&db).unwrap()).unwrap();
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+    let conn = sound_collection(&apkg, dir.path());
+    let pages: i64 = conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(check, "ok");
+    assert!(
+        pages * 16384 > 3 << 20,
+        "too small for several pieces: {pages} pages"
+    );
     let count = |table: &str| -> u64 {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
             r.get::<_, i64>(0)
