@@ -11,15 +11,23 @@
 //! the collection, not on the number of threads.
 
 use crate::export::zip_entry;
-use anyhow::{Result, bail};
-use std::io::{Seek, SeekFrom};
+use anyhow::{Context as _, Result, bail};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write as _};
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender};
 
 /// The size of a piece (the last may be shorter).
 pub const PIECE: usize = 1 << 20;
 
+/// Deflated pieces are kept in memory up to this many bytes (a 20,000-note
+/// deck needs about 4 MB); the rest go to a scratch file, so that a large
+/// deck made beside a booklet (`export all`) stays in bounded memory.
+const IN_MEMORY: usize = 8 << 20;
+
 /// A piece of the collection, deflated.
-pub struct Piece {
+struct Piece {
     deflated: Vec<u8>,
     crc: crc32fast::Hasher,
     /// Its length before deflating.
@@ -38,40 +46,88 @@ fn deflate_piece(data: &[u8]) -> Piece {
     }
 }
 
+/// Deflated pieces, in order: the first ones in memory, the rest (if any)
+/// in a scratch file.
+#[derive(Default)]
+pub struct Pieces {
+    memory: Vec<Vec<u8>>,
+    memory_len: usize,
+    /// An unnamed scratch file (nothing to remove after Ctrl-C) and its
+    /// length.
+    file: Option<(File, u64)>,
+    crc: crc32fast::Hasher,
+    /// Bytes before deflating.
+    size: u64,
+}
+
+impl Pieces {
+    fn push(&mut self, piece: Piece) -> Result<()> {
+        self.crc.combine(&piece.crc);
+        self.size += piece.len;
+        if self.file.is_none() && self.memory_len + piece.deflated.len() <= IN_MEMORY {
+            self.memory_len += piece.deflated.len();
+            self.memory.push(piece.deflated);
+            return Ok(());
+        }
+        if self.file.is_none() {
+            // Where the system has no unnamed files, the file is made and
+            // unlinked while Ctrl-C waits.
+            let file = crate::export::interrupt::while_blocked(tempfile::tempfile)
+                .context("cannot create a scratch file")?;
+            self.file = Some((file, 0));
+        }
+        let (file, len) = self.file.as_mut().expect("made above");
+        file.write_all(&piece.deflated)
+            .context("cannot write a scratch file")?;
+        *len += piece.deflated.len() as u64;
+        Ok(())
+    }
+}
+
 /// Deflates the pieces `pieces` gives, in parallel on the current rayon
 /// pool, until it closes, giving each one's buffer back to `spare`; returns
 /// them in the order given.
-pub fn deflate_pieces(pieces: Receiver<Vec<u8>>, spare: Sender<Vec<u8>>) -> Vec<Piece> {
+pub fn deflate_pieces(pieces: Receiver<Vec<u8>>, spare: Sender<Vec<u8>>) -> Result<Pieces> {
     use rayon::prelude::*;
-    let mut done: Vec<(usize, Piece)> = pieces
+    // Pieces finish out of order: each waits here for the ones before it.
+    let done = Mutex::new((0usize, BTreeMap::new(), Pieces::default()));
+    pieces
         .into_iter()
         .enumerate()
         .par_bridge()
-        .map_with(spare, |spare, (i, data)| {
+        .try_for_each_with(spare, |spare, (i, data)| {
             let piece = deflate_piece(&data);
             // The writer may be done: then the buffer is dropped.
             let _ = spare.send(data);
-            (i, piece)
-        })
-        .collect();
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, piece)| piece).collect()
+            let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+            let (next, waiting, pieces) = &mut *done;
+            waiting.insert(i, piece);
+            while let Some(piece) = waiting.remove(next) {
+                pieces.push(piece)?;
+                *next += 1;
+            }
+            anyhow::Ok(())
+        })?;
+    let (_, waiting, pieces) = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    debug_assert!(waiting.is_empty());
+    Ok(pieces)
 }
 
 /// The collection as a one-entry zip: `first_page`, then the `pieces` that
 /// follow it, deflated.
-pub fn deflated_collection(first_page: &[u8], pieces: Vec<Piece>) -> Result<DeflatedCollection> {
+pub fn deflated_collection(first_page: &[u8], pieces: Pieces) -> Result<DeflatedCollection> {
     let first = deflate_piece(first_page);
-    let mut crc = first.crc.clone();
-    let mut size = first_page.len() as u64;
-    let mut parts = vec![first.deflated];
-    for piece in pieces {
-        size += piece.len;
-        crc.combine(&piece.crc);
-        parts.push(piece.deflated);
+    let mut crc = first.crc;
+    crc.combine(&pieces.crc);
+    let size = first.len + pieces.size;
+    let mut parts = vec![Part::Memory(first.deflated)];
+    parts.extend(pieces.memory.into_iter().map(Part::Memory));
+    if let Some((mut file, len)) = pieces.file {
+        file.flush()?;
+        parts.push(Part::File { file, len });
     }
-    parts.push(zip_entry::deflate(&[], true));
-    let deflated_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
+    parts.push(Part::Memory(zip_entry::deflate(&[], true)));
+    let deflated_len: u64 = parts.iter().map(Part::len).sum();
     let (Ok(size), Ok(deflated_size)) = (u32::try_from(size), u32::try_from(deflated_len)) else {
         bail!("the collection is too large for a zip without zip64");
     };
@@ -81,32 +137,63 @@ pub fn deflated_collection(first_page: &[u8], pieces: Vec<Piece>) -> Result<Defl
         size,
         deflated_size,
     };
-    parts.insert(0, info.local_header());
-    parts.push(info.directory());
+    parts.insert(0, Part::Memory(info.local_header()));
+    parts.push(Part::Memory(info.directory()));
     Ok(DeflatedCollection {
-        len: parts.iter().map(|p| p.len() as u64).sum(),
+        len: parts.iter().map(Part::len).sum(),
         parts,
         pos: 0,
     })
 }
 
 /// The deflated collection as a one-entry zip, read straight from its parts
-/// (headers and deflated pieces) rather than joined in one buffer first.
+/// (headers and pieces in memory, later pieces in their scratch file)
+/// rather than joined in one place first.
 pub struct DeflatedCollection {
-    parts: Vec<Vec<u8>>,
+    parts: Vec<Part>,
     len: u64,
     pos: u64,
+}
+
+enum Part {
+    Memory(Vec<u8>),
+    File { file: File, len: u64 },
+}
+
+impl Part {
+    fn len(&self) -> u64 {
+        match self {
+            Part::Memory(bytes) => bytes.len() as u64,
+            Part::File { len, .. } => *len,
+        }
+    }
 }
 
 impl std::io::Read for DeflatedCollection {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let mut start = 0;
-        for part in &self.parts {
-            let len = part.len() as u64;
+        for part in &mut self.parts {
+            let len = part.len();
             if self.pos < start + len {
-                let from = (self.pos - start) as usize;
-                let n = buf.len().min(part.len() - from);
-                buf[..n].copy_from_slice(&part[from..from + n]);
+                let offset = self.pos - start;
+                let want = buf.len().min((len - offset) as usize);
+                let n = match part {
+                    Part::Memory(bytes) => {
+                        let from = offset as usize;
+                        buf[..want].copy_from_slice(&bytes[from..from + want]);
+                        want
+                    }
+                    Part::File { file, .. } => {
+                        file.seek(SeekFrom::Start(offset))?;
+                        file.read(&mut buf[..want])?
+                    }
+                };
+                if n == 0 && want > 0 {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the deflated collection shrank while it was zipped",
+                    ));
+                }
                 self.pos += n as u64;
                 return Ok(n);
             }
@@ -153,8 +240,8 @@ mod tests {
     }
 
     /// Deflates `first` and then `rest` in pieces of `PIECE` bytes, as the
-    /// writer hands them out.
-    fn zipped(first: &[u8], rest: &[u8]) -> DeflatedCollection {
+    /// writer hands them out; tells whether a scratch file was needed.
+    fn zipped(first: &[u8], rest: &[u8]) -> (DeflatedCollection, bool) {
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
         let pieces = std::thread::scope(|s| {
             let deflating = s.spawn(|| deflate_pieces(rx, std::sync::mpsc::channel().0));
@@ -162,9 +249,10 @@ mod tests {
                 tx.send(piece.to_vec()).unwrap();
             }
             drop(tx);
-            deflating.join().unwrap()
+            deflating.join().unwrap().unwrap()
         });
-        deflated_collection(first, pieces).unwrap()
+        let spilled = pieces.file.is_some();
+        (deflated_collection(first, pieces).unwrap(), spilled)
     }
 
     #[test]
@@ -172,10 +260,37 @@ mod tests {
         let first = sample(4096);
         for len in [0, 1, PIECE, 3 * PIECE + 123] {
             let rest = sample(len + 7)[7..].to_vec();
-            let bytes = unzip(zipped(&first, &rest));
+            let (zip, spilled) = zipped(&first, &rest);
+            assert!(!spilled, "{len}");
+            let bytes = unzip(zip);
             assert!(bytes[..4096] == first[..], "{len}");
             assert!(bytes[4096..] == rest[..], "{len}");
         }
+    }
+
+    #[test]
+    fn pieces_beyond_the_memory_budget_go_to_a_scratch_file_in_order() {
+        // Bytes that hardly compress: 12 MiB of them are over the budget.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let rest: Vec<u8> = (0..12 * PIECE + 5)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let (zip, spilled) = zipped(b"first page", &rest);
+        assert!(spilled);
+        let bytes = unzip(zip);
+        assert!(bytes[..10] == b"first page"[..]);
+        assert!(bytes[10..] == rest[..]);
+    }
+
+    fn file_with(bytes: &[u8]) -> File {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        file
     }
 
     #[test]
@@ -183,10 +298,13 @@ mod tests {
         let mut joined = DeflatedCollection {
             len: 10,
             parts: vec![
-                b"abc".to_vec(),
-                b"defgh".to_vec(),
-                Vec::new(),
-                b"ij".to_vec(),
+                Part::Memory(b"abc".to_vec()),
+                Part::File {
+                    file: file_with(b"defgh"),
+                    len: 5,
+                },
+                Part::Memory(Vec::new()),
+                Part::Memory(b"ij".to_vec()),
             ],
             pos: 0,
         };
@@ -207,5 +325,20 @@ mod tests {
         assert_eq!(joined.read(&mut buf).unwrap(), 2);
         assert_eq!(&buf, b"bc");
         assert!(joined.seek(SeekFrom::Current(-4)).is_err());
+    }
+
+    #[test]
+    fn a_scratch_file_shorter_than_announced_is_an_error() {
+        let mut joined = DeflatedCollection {
+            len: 5,
+            parts: vec![Part::File {
+                file: file_with(b"de"),
+                len: 5,
+            }],
+            pos: 0,
+        };
+        let mut all = Vec::new();
+        let err = joined.read_to_end(&mut all).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -219,6 +219,9 @@ pub fn write_package(
         let pieces = deflating
             .join()
             .expect("the deflating threads do not panic");
+        // When the deflating failed (a full disk), the writing stopped too:
+        // the deflating's error is the one to report.
+        let pieces = pieces?;
         let (stats, media, first_page) = written?;
         anyhow::Ok((stats, media, deflated_collection(&first_page, pieces)?))
     })?;
