@@ -6,7 +6,7 @@ to the next. Timing one tool for a while and then the other lets that drift
 decide the ratio; alternating them round by round does not.
 
 Each round runs `briefdeck export anki` once (the whole process: start-up,
-reading and checking the YAML, notes, SQLite, zip, timed from outside) and
+reading and checking the YAML, notes, collection, zip, timed from outside) and
 genanki once (genanki_write.py: building the genanki objects and writing the
 package, timed inside, without Python's start-up or the reading of notes).
 
@@ -14,7 +14,7 @@ Two ratios are printed. The end-to-end one is the issue's measure: all of
 briefdeck's work against only genanki's writing. The like-for-like one sets
 genanki's writing against briefdeck's own writing: the deck phase of the
 same round, as `--json` reports it in a second run (notes made from the
-loaded briefs, SQLite, zip), without start-up and loading.
+loaded briefs, collection, zip), without start-up and loading.
 
     python3 compare.py ROUNDS BRIEFDECK CORPUS GENANKI_PYTHON BRIEFDECK_APKG OUT_DIR
 """

@@ -261,9 +261,10 @@ fn write_zip(
     Ok(())
 }
 
-/// The notes of one brief as table rows: all their text in one buffer, so
+/// The notes of one brief as table rows: their records in one buffer, so
 /// that a brief costs a few allocations rather than a dozen per note, and
-/// the inserting thread only binds slices. Reused from chunk to chunk.
+/// the writing thread only copies them onto pages. Reused from chunk to
+/// chunk.
 #[derive(Default)]
 struct BriefRows {
     /// Tags and deck; the text of the note being made.

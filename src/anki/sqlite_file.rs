@@ -912,6 +912,29 @@ mod tests {
         assert_reads_back(16384, &rows);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Any rows, of any lengths and integers, on any page size: a sound
+        /// file that reads back.
+        #[test]
+        fn any_rows_make_a_sound_file(
+            page_size in proptest::sample::select(vec![512usize, 1024, 4096, 16384]),
+            rows in proptest::collection::vec((0usize..40_000, proptest::num::i64::ANY, 1i64..1000), 0..300),
+        ) {
+            let mut id = 0i64;
+            let rows: Vec<(i64, Value, Value)> = rows
+                .into_iter()
+                .map(|(len, b, step)| {
+                    id += step;
+                    let text: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+                    (id, Value::Text(Cow::Owned(text)), Value::Int(b))
+                })
+                .collect();
+            assert_reads_back(page_size, &rows);
+        }
+    }
+
     #[test]
     fn records_match_what_sqlite_writes() {
         // SQLite's own record for the same values, read back as a blob.

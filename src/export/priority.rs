@@ -1,16 +1,16 @@
-//! Letting one output go first when two render at once.
+//! Letting one thread go first when several want the cores.
 //!
-//! In `export all` the deck and the booklet render side by side on two
-//! cores. The deck has a long sequential part (one SQLite connection inserts
-//! the rows and then builds the indexes, for about half its time); the
-//! booklet has none. Shared evenly, the booklet finished first and the
-//! deck's index build then ran alone on an otherwise idle machine. Run
-//! behind the deck, the booklet fills the time the deck's sequential part
-//! leaves: the deck's notes are made first, and the booklet renders while
-//! SQLite works. Output bytes do not depend on it.
+//! The deck has one thread that the rest of its work feeds and waits for:
+//! the one laying out the collection's pages (`src/anki/package.rs`). Its
+//! notes are made, and its pieces deflated, on threads behind it, and in
+//! `export all` the booklet renders behind it too, so that the writing
+//! thread never waits for a core and the others share what it leaves.
+//! Output bytes do not depend on it.
 //!
-//! The deck uses it too: it deflates its committed rows behind its own
-//! index build, the one part of the deck that cannot be spread over cores.
+//! It mattered most with the deck's earlier SQLite-based writer, whose one
+//! connection inserted the rows and then built the indexes for about half
+//! the deck's time: shared evenly, the booklet finished first and the index
+//! build then ran alone on an otherwise idle machine.
 
 /// How much lower the priority is (a `nice` increment): enough that the
 /// other work goes first when both are runnable, while this work still
