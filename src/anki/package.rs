@@ -153,13 +153,14 @@ const DECK_CONFIG_ID: i64 = 1;
 
 /// Briefs are turned into rows this many at a time, so that memory stays
 /// bounded however large the sources are. Small enough that the first
-/// chunk, made before any insert can start, is a small part of the run.
+/// chunk, made before any row can be written, is a small part of the run.
 const BRIEFS_PER_CHUNK: usize = 64;
 
-/// Chunks made ahead of the inserts, waiting in the channel.
+/// Chunks made ahead of the writing, waiting in the channel.
 const CHUNKS_AHEAD: usize = 2;
 
-/// Pieces of the collection waiting to be deflated.
+/// Pieces of the collection (1 MiB each) waiting to be deflated: the
+/// writing thread waits when the deflating falls this far behind.
 const PIECES_AHEAD: usize = 4;
 
 /// Writes the notes of `briefs` as an `.apkg` to `out`.
