@@ -578,6 +578,37 @@ fn same_sources_and_epoch_give_identical_packages() {
     );
 }
 
+/// A deck of several pieces, deflated on one thread and on four: the pieces
+/// finish in a different order, the package must not change.
+#[test]
+fn a_package_of_many_pieces_is_the_same_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("synthetic");
+    synthetic_sources(&src, 400);
+    let packages: Vec<Vec<u8>> = ["1", "4"]
+        .iter()
+        .map(|threads| {
+            let apkg = dir.path().join(format!("t{threads}.apkg"));
+            let r = run(briefdeck()
+                .args(["export", "anki"])
+                .arg(&src)
+                .arg("-o")
+                .arg(&apkg)
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .env("RAYON_NUM_THREADS", threads));
+            assert_eq!(r.code, 0, "{}", r.stderr);
+            std::fs::read(&apkg).unwrap()
+        })
+        .collect();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&packages[0])).unwrap();
+    let collection = archive.by_name("collection.anki2").unwrap().size();
+    assert!(collection > 3 << 20, "several pieces: {collection} bytes");
+    assert!(
+        packages[0] == packages[1],
+        "the thread count changed the package"
+    );
+}
+
 #[test]
 fn template_syntax_in_sources_makes_no_cloze_or_substitution() {
     let dir = tempfile::tempdir().unwrap();
