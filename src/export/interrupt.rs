@@ -57,15 +57,6 @@ fn ignore_file_size_signal() {}
 /// guard is dropped.
 pub struct Registered(PathBuf);
 
-/// Registers `path` before it is made; make it with [`while_blocked`], so
-/// that the handler cannot remove what is there and exit just before the
-/// file appears.
-pub fn register(path: &Path) -> Registered {
-    install();
-    temporaries().push(path.to_path_buf());
-    Registered(path.to_path_buf())
-}
-
 /// Makes a temporary file or folder whose name is only known once it exists
 /// (`make`, which gives it with its `path`) and registers it, as one step
 /// for the handler: made and then registered, a file made while the handler
