@@ -300,8 +300,8 @@ impl PageBuf {
         self.cells += 1;
     }
 
-    /// The finished page: its header written, ready to be added; the buffer
-    /// is cleared for the next page of the same kind.
+    /// The finished page: its header written and its unused middle zeroed,
+    /// ready to be added; [`PageBuf::clear`] then starts the next one.
     fn finish(&mut self, right_child: Option<u32>) -> &[u8] {
         let h = self.header_at;
         // Between the cell pointers and the cells: what an earlier page
@@ -329,14 +329,20 @@ impl PageBuf {
     }
 }
 
-/// How many bytes of a payload of `len` bytes stay on its B-tree page, by
-/// SQLite's rule; the rest goes to overflow pages.
-fn local_len(len: usize, usable: usize, table_leaf: bool) -> usize {
-    let max_local = if table_leaf {
+/// The longest payload SQLite keeps whole on a page of `usable` bytes: a
+/// table leaf's, or an index page's.
+fn max_local(usable: usize, table_leaf: bool) -> usize {
+    if table_leaf {
         usable - 35
     } else {
         (usable - 12) * 64 / 255 - 23
-    };
+    }
+}
+
+/// How many bytes of a payload of `len` bytes stay on its B-tree page, by
+/// SQLite's rule; the rest goes to overflow pages.
+fn local_len(len: usize, usable: usize, table_leaf: bool) -> usize {
+    let max_local = max_local(usable, table_leaf);
     if len <= max_local {
         return len;
     }
@@ -409,16 +415,12 @@ impl Table {
         self.cell.clear();
         put_varint(&mut self.cell, record.len() as u64);
         put_varint(&mut self.cell, rowid as u64);
-        let overflow = if local < record.len() {
-            write_overflow(pages, &record[local..])?.to_be_bytes()
+        let first_overflow = if local < record.len() {
+            Some(write_overflow(pages, &record[local..])?.to_be_bytes())
         } else {
-            [0; 4]
+            None
         };
-        let overflow = if local < record.len() {
-            &overflow[..]
-        } else {
-            &[][..]
-        };
+        let overflow = first_overflow.as_ref().map_or(&[][..], |n| &n[..]);
         if !self.leaf.fits(self.cell.len() + local + overflow.len()) {
             self.hand_out_leaf(pages)?;
         }
@@ -501,8 +503,7 @@ pub fn index<F: FnMut(Vec<u8>) -> Result<Vec<u8>>>(
     let size = pages.page_size();
     let longest = keys.iter().map(|k| k.len()).max().unwrap_or(0);
     // Short keys stay on their page (no overflow), and pages take several.
-    let max_local = (size - 12) * 64 / 255 - 23;
-    if longest > max_local.min(size / 8) {
+    if longest > max_local(size, false).min(size / 8) {
         bail!("internal error: an index key is too long");
     }
     let cell = varint_len(longest as u64) + longest;
@@ -632,7 +633,7 @@ pub fn first_page(page_size: usize, page_count: u32, schema: &[SchemaEntry]) -> 
         put_varint(&mut cell, record.len() as u64);
         put_varint(&mut cell, i as u64 + 1);
         cell.extend_from_slice(&record);
-        if local_len(record.len(), page_size, true) < record.len() || !page.fits(cell.len()) {
+        if record.len() > max_local(page_size, true) || !page.fits(cell.len()) {
             bail!("internal error: the schema does not fit on the first page");
         }
         page.add(&[&cell]);
