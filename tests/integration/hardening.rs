@@ -19,7 +19,7 @@ use crate::common::{MINIMAL_BRIEF, briefdeck, repo, run, tools_venv, write};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EPOCH: &str = "1700000000";
@@ -1315,6 +1315,30 @@ fn signal(pid: u32, name: &str) {
     assert!(status.success());
 }
 
+/// Waits until a file whose name starts with `prefix` shows in `out` (an
+/// output's temporary file: the export is writing it); fails when `child`
+/// ends first or nothing shows within a minute.
+fn wait_for_temporary_file(out: &Path, prefix: &str, child: &mut Child, what: &str) {
+    let started = Instant::now();
+    loop {
+        let shown = std::fs::read_dir(out)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(prefix));
+        if shown {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{what}: the export ended ({status}) before its {prefix}* file showed");
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "{what}: no {prefix}* file"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 #[test]
 fn regression_ctrl_c_while_rendering_left_the_scratch_collection() {
     // Ctrl-C exits at once; the Anki scratch collection (a temporary folder
@@ -1336,25 +1360,7 @@ fn regression_ctrl_c_while_rendering_left_the_scratch_collection() {
             .spawn()
             .unwrap();
         // Wait for the deck's temporary file: the deck is being written.
-        let started = Instant::now();
-        loop {
-            let rendering = std::fs::read_dir(&out)
-                .unwrap()
-                .filter_map(|e| e.ok())
-                .any(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with(".briefdeck.apkg.")
-                });
-            if rendering {
-                break;
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("the export ended ({status}) before the deck's file showed");
-            }
-            assert!(started.elapsed().as_secs() < 60, "no deck file");
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        wait_for_temporary_file(&out, ".briefdeck.apkg.", &mut child, &format!("SIG{sig}"));
         signal(child.id(), sig);
         let status = child.wait().unwrap();
         let mut stderr = String::new();
@@ -1393,21 +1399,7 @@ fn regression_ctrl_c_just_after_a_temporary_file_was_made_left_it() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let started = Instant::now();
-        loop {
-            let shown = std::fs::read_dir(&out)
-                .unwrap()
-                .filter_map(|e| e.ok())
-                .any(|e| e.file_name().to_string_lossy().starts_with(made));
-            if shown {
-                break;
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("{command}: the export ended ({status}) before its file showed");
-            }
-            assert!(started.elapsed().as_secs() < 60, "{command}: no file");
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        wait_for_temporary_file(&out, made, &mut child, command);
         signal(child.id(), "INT");
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(130), "{command}");
